@@ -1,0 +1,84 @@
+package io.pgwarden.settings;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything pgwarden is told at start, in either mode. Built once, validated in the constructor,
+ * logged once (it holds no secret).
+ *
+ * @param mode {@code standalone} or {@code kubernetes}
+ * @param dataDir PGDATA
+ * @param controller the scratch layout
+ * @param specFile the Cluster YAML (standalone), empty for defaults
+ * @param secretsDir Secrets laid out as mounted: {@code DIR/<name>/<key>} (standalone)
+ * @param configMapsDir ConfigMaps laid out likewise (standalone)
+ * @param pgPort postgres's TCP port
+ * @param statusPort the status API's port
+ * @param metricsPort the metrics port
+ * @param pgBin directory of postgres, initdb, pg_ctl, pg_controldata
+ * @param podName the name in {@code logging_pod} and status
+ * @param logLevel error, warning, info, debug or trace
+ */
+public record Settings(
+    String mode,
+    Path dataDir,
+    ControllerLayout controller,
+    Optional<Path> specFile,
+    Path secretsDir,
+    Path configMapsDir,
+    int pgPort,
+    int statusPort,
+    int metricsPort,
+    Path pgBin,
+    String podName,
+    String logLevel) {
+
+  public Settings {
+    dataDir = dataDir.toAbsolutePath().normalize();
+    secretsDir = secretsDir.toAbsolutePath().normalize();
+    configMapsDir = configMapsDir.toAbsolutePath().normalize();
+    checkPort("--pg-port", pgPort);
+    checkPort("--status-port", statusPort);
+    checkPort("--metrics-port", metricsPort);
+    if (pgPort == statusPort || pgPort == metricsPort || statusPort == metricsPort) {
+      throw new InvalidSettingException(
+          "--pg-port/--status-port/--metrics-port",
+          "the three ports must differ, got " + pgPort + ", " + statusPort + ", " + metricsPort);
+    }
+    if (specFile.isPresent() && !Files.isRegularFile(specFile.get())) {
+      throw new InvalidSettingException(
+          "--spec", "no such file " + specFile.get() + " (omit --spec to use the defaults)");
+    }
+    for (String tool : new String[] {"postgres", "initdb", "pg_ctl", "pg_controldata"}) {
+      if (!Files.isExecutable(pgBin.resolve(tool))) {
+        throw new InvalidSettingException(
+            "--pg-bin",
+            pgBin
+                + " has no executable "
+                + tool
+                + " (install postgresql-15, or point --pg-bin at its bin directory)");
+      }
+    }
+    if (podName.isBlank()) {
+      throw new InvalidSettingException("POD_NAME", "must not be blank");
+    }
+    // The socket path must fit sun_path (108 bytes on Linux) or postgres refuses to start.
+    int socketPathLength = controller.socket(pgPort).toString().length();
+    if (socketPathLength > 107) {
+      throw new InvalidSettingException(
+          "--controller-dir",
+          controller.root()
+              + " is too long: the postgres socket path would be "
+              + socketPathLength
+              + " bytes, the limit is 107; choose a shorter directory");
+    }
+  }
+
+  private static void checkPort(String key, int port) {
+    if (port < 1 || port > 65535) {
+      throw new InvalidSettingException(key, "must be between 1 and 65535, got " + port);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.pgwarden.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import org.postgresql.util.PasswordUtil;
+
+/**
+ * Roles and databases pgwarden owns: the application owner and database, passwords. Names reach
+ * this class already validated as plain identifiers ({@code io.pgwarden.spec.SpecParser}); they are
+ * still quoted here so that a future caller cannot turn one into SQL.
+ */
+public final class Roles {
+  private Roles() {}
+
+  /** Creates the login role {@code owner} and the database {@code database} it owns, if missing. */
+  public static void ensureOwnerAndDatabase(Connection c, String owner, String database)
+      throws SQLException {
+    if (!exists(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?", owner)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE ROLE " + quoteIdent(owner) + " LOGIN");
+      }
+    }
+    if (!exists(c, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?", database)) {
+      try (Statement st = c.createStatement()) {
+        // CREATE DATABASE cannot run in a transaction: the connection is in autocommit here.
+        st.execute("CREATE DATABASE " + quoteIdent(database) + " OWNER " + quoteIdent(owner));
+      }
+    }
+  }
+
+  /**
+   * Sets {@code role}'s password to the SCRAM-SHA-256 verifier of {@code password}, computed here
+   * so the clear text never reaches postgres, with statement logging off for the transaction so the
+   * verifier reaches no log either. The caller's array is wiped.
+   */
+  public static void setPassword(Connection c, String role, char[] password) throws SQLException {
+    try {
+      String verifier = PasswordUtil.encodePassword(role, password, "scram-sha-256");
+      inQuietTransaction(
+          c, "ALTER ROLE " + quoteIdent(role) + " PASSWORD " + quoteLiteral(verifier));
+    } finally {
+      Arrays.fill(password, '\0');
+    }
+  }
+
+  /** Removes {@code role}'s password: password authentication can no longer succeed for it. */
+  public static void clearPassword(Connection c, String role) throws SQLException {
+    inQuietTransaction(c, "ALTER ROLE " + quoteIdent(role) + " PASSWORD NULL");
+  }
+
+  /** Whether {@code role} has a password set (for status and tests; the value is never read). */
+  public static boolean hasPassword(Connection c, String role) throws SQLException {
+    return exists(
+        c,
+        "SELECT 1 FROM pg_catalog.pg_authid WHERE rolname = ? AND rolpassword IS NOT NULL",
+        role);
+  }
+
+  private static void inQuietTransaction(Connection c, String sql) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET LOCAL log_statement = 'none'");
+      st.execute("SET LOCAL log_min_duration_statement = -1");
+      st.execute("SET LOCAL log_min_error_statement = 'panic'");
+      st.execute(sql);
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, String param) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, param);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Quotes an identifier: double quotes, inner ones doubled. */
+  static String quoteIdent(String ident) {
+    if (ident.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("identifier contains a NUL character");
+    }
+    return '"' + ident.replace("\"", "\"\"") + '"';
+  }
+
+  /** Quotes a literal for standard_conforming_strings = on: single quotes doubled. */
+  static String quoteLiteral(String value) {
+    if (value.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("literal contains a NUL character");
+    }
+    return '\'' + value.replace("'", "''") + '\'';
+  }
+}

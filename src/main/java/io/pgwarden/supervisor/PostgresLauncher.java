@@ -1,0 +1,51 @@
+package io.pgwarden.supervisor;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the postmaster directly, {@code postgres -D <PGDATA>}, never through a shell. It runs in a
+ * session and process group of its own ({@code setsid} execs it in place, so the pid is
+ * postgres's): a Ctrl-C in a terminal, or a signal to pgwarden's group, reaches pgwarden alone,
+ * which then decides how postgres stops. Its stdout and stderr (what postgres prints before its
+ * logging collector runs) go to the raw log FIFO, whose reader must already be open.
+ */
+public final class PostgresLauncher {
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  private final Children children;
+  private final Path pgBin;
+  private final Path dataDir;
+  private final Path rawLogFifo;
+
+  public PostgresLauncher(Children children, Path pgBin, Path dataDir, Path rawLogFifo) {
+    this.children = children;
+    this.pgBin = pgBin;
+    this.dataDir = dataDir;
+    this.rawLogFifo = rawLogFifo;
+  }
+
+  public Process start() throws IOException {
+    List<String> command =
+        Files.isExecutable(SETSID)
+            ? List.of(
+                SETSID.toString(), pgBin.resolve("postgres").toString(), "-D", dataDir.toString())
+            : List.of(pgBin.resolve("postgres").toString(), "-D", dataDir.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(rawLogFifo.toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(rawLogFifo.toFile()));
+    Map<String, String> env = pb.environment();
+    env.put("PGDATA", dataDir.toString());
+    return children.start(pb);
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+}
