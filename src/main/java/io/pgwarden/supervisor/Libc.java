@@ -35,7 +35,7 @@ public final class Libc {
   }
 
   private static final class Holder {
-    static final C C = Native.load("c", C.class);
+    static final C LIBC = Native.load("c", C.class);
   }
 
   private Libc() {}
@@ -46,13 +46,13 @@ public final class Libc {
    * 1, so it can reap them even when it is not PID 1 itself.
    */
   public static void becomeChildSubreaper() {
-    Holder.C.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    Holder.LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   }
 
   /** Whether this process is a child subreaper (for tests). */
   public static boolean isChildSubreaper() {
     try (Memory flag = new Memory(Integer.BYTES)) {
-      Holder.C.prctl(PR_GET_CHILD_SUBREAPER, Pointer.nativeValue(flag), 0, 0, 0);
+      Holder.LIBC.prctl(PR_GET_CHILD_SUBREAPER, Pointer.nativeValue(flag), 0, 0, 0);
       return flag.getInt(0) != 0;
     }
   }
@@ -60,7 +60,7 @@ public final class Libc {
   /** Sends {@code signal} to {@code pid}; false when the process no longer exists. */
   public static boolean kill(long pid, int signal) {
     try {
-      Holder.C.kill(Math.toIntExact(pid), signal);
+      Holder.LIBC.kill(Math.toIntExact(pid), signal);
       return true;
     } catch (LastErrorException e) {
       if (e.getErrorCode() == ESRCH) {
@@ -77,7 +77,7 @@ public final class Libc {
    */
   public static boolean reapIfZombie(long pid) {
     try {
-      return Holder.C.waitpid(Math.toIntExact(pid), new int[1], WNOHANG) > 0;
+      return Holder.LIBC.waitpid(Math.toIntExact(pid), new int[1], WNOHANG) > 0;
     } catch (LastErrorException e) {
       if (e.getErrorCode() == ECHILD) {
         return false;
@@ -89,7 +89,7 @@ public final class Libc {
   /** Creates a FIFO with {@code mode}; false when something already exists at {@code path}. */
   public static boolean mkfifo(String path, int mode) {
     try {
-      Holder.C.mkfifo(path, mode);
+      Holder.LIBC.mkfifo(path, mode);
       return true;
     } catch (LastErrorException e) {
       if (e.getErrorCode() == EEXIST) {
@@ -100,6 +100,6 @@ public final class Libc {
   }
 
   public static int geteuid() {
-    return Holder.C.geteuid();
+    return Holder.LIBC.geteuid();
   }
 }

@@ -29,17 +29,15 @@ public final class Signals {
       Object signal = signalClass.getConstructor(String.class).newInstance(name);
       InvocationHandler ih =
           (Object proxy, Method m, Object[] args) -> {
-            switch (m.getName()) {
-              case "handle":
+            return switch (m.getName()) {
+              case "handle" -> {
                 action.run();
-                return null;
-              case "hashCode":
-                return System.identityHashCode(proxy);
-              case "equals":
-                return proxy == args[0];
-              default:
-                return "pgwarden handler for SIG" + name;
-            }
+                yield null;
+              }
+              case "hashCode" -> System.identityHashCode(proxy);
+              case "equals" -> proxy == args[0];
+              default -> "pgwarden handler for SIG" + name;
+            };
           };
       Object handler =
           Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerClass}, ih);
