@@ -1,10 +1,21 @@
 package io.pgwarden.cli;
 
-/** Entry point. */
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code pgwarden}: the instance manager's command line. */
+@Command(
+    name = "pgwarden",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = "PostgreSQL instance manager speaking CloudNativePG's contract.",
+    subcommands = {StandaloneCommand.class, VersionCommand.class})
 public final class Main {
-  private Main() {}
+  /** Exit code for unusable input: a flag, the spec, the data directory. */
+  public static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
-    System.out.println("pgwarden");
+    int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    System.exit(code);
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ public final class Supervisor {
 
   private volatile Instant lastTick = Instant.now();
   private volatile Process postgres;
-  private volatile long restarts;
+  private final AtomicLong restarts = new AtomicLong();
   private int crashesInARow;
   private Instant startedAt = Instant.EPOCH;
   private Instant restartAt;
@@ -102,7 +103,7 @@ public final class Supervisor {
 
   /** How many times postgres was restarted after a crash. */
   public long restarts() {
-    return restarts;
+    return restarts.get();
   }
 
   public OptionalLong postmasterPid() {
@@ -124,7 +125,7 @@ public final class Supervisor {
         children.reapOrphans();
         if (restartAt != null && !lastTick.isBefore(restartAt)) {
           restartAt = null;
-          restarts++;
+          restarts.incrementAndGet();
           start(false);
         }
         continue;

@@ -1,0 +1,133 @@
+package io.pgwarden.cli;
+
+import io.pgwarden.instance.StandaloneInstance;
+import io.pgwarden.instance.StartupException;
+import io.pgwarden.logs.JsonLineWriter;
+import io.pgwarden.logs.JsonLogging;
+import io.pgwarden.settings.ControllerLayout;
+import io.pgwarden.settings.InvalidSettingException;
+import io.pgwarden.settings.PgBinaries;
+import io.pgwarden.settings.Settings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pgwarden standalone}: a real postgres supervised from files, without Kubernetes. */
+@Command(
+    name = "standalone",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = {
+      "Run PostgreSQL under pgwarden without Kubernetes: the Cluster spec from a YAML file (defaults"
+          + " when absent), Secrets and ConfigMaps from directories laid out as mounted"
+          + " (DIR/<name>/<key>), TLS material and the owner's password generated on first start.",
+      "Stop with SIGTERM or Ctrl-C: CHECKPOINT, smart shutdown, then fast."
+    })
+final class StandaloneCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(StandaloneCommand.class);
+
+  @Option(names = "--data", paramLabel = "DIR", description = "PGDATA (default: ./pgdata)")
+  Path data = Path.of("pgdata");
+
+  @Option(
+      names = "--controller-dir",
+      paramLabel = "DIR",
+      description =
+          "Scratch root standing for /controller: run/ (socket), log/ (FIFOs), certificates/, tmp/"
+              + " (default: <data>/../controller)")
+  Path controllerDir;
+
+  @Option(names = "--spec", paramLabel = "FILE", description = "Cluster YAML (default: built-in defaults)")
+  Path spec;
+
+  @Option(
+      names = "--secrets",
+      paramLabel = "DIR",
+      description = "Secrets as DIR/<name>/<key> (default: <data>/../secrets)")
+  Path secrets;
+
+  @Option(
+      names = "--config-maps",
+      paramLabel = "DIR",
+      description = "ConfigMaps as DIR/<name>/<key> (default: <data>/../configmaps)")
+  Path configMaps;
+
+  @Option(names = "--pg-port", paramLabel = "N", description = "PostgreSQL port (default: 5432)")
+  int pgPort = 5432;
+
+  @Option(names = "--status-port", paramLabel = "N", description = "Status API port (default: 8000)")
+  int statusPort = 8000;
+
+  @Option(names = "--metrics-port", paramLabel = "N", description = "Metrics port (default: 9187)")
+  int metricsPort = 9187;
+
+  @Option(
+      names = "--pg-bin",
+      paramLabel = "DIR",
+      description =
+          "PostgreSQL's bin directory (default: pg_config --bindir, else the newest"
+              + " /usr/lib/postgresql/*/bin)")
+  Path pgBin;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description = "error, warning, info, debug or trace (default: info)")
+  String logLevel = "info";
+
+  @Override
+  public Integer call() throws InterruptedException {
+    try {
+      JsonLogging.setLevel(logLevel);
+      Path dataDir = data.toAbsolutePath().normalize();
+      Path parent = dataDir.getParent();
+      Settings settings =
+          new Settings(
+              "standalone",
+              dataDir,
+              new ControllerLayout(controllerDir != null ? controllerDir : parent.resolve("controller")),
+              Optional.ofNullable(spec),
+              secrets != null ? secrets : parent.resolve("secrets"),
+              configMaps != null ? configMaps : parent.resolve("configmaps"),
+              pgPort,
+              statusPort,
+              metricsPort,
+              pgBin != null ? pgBin : PgBinaries.locate(),
+              podName(),
+              logLevel);
+      JsonLogging.setPodName(settings.podName());
+      return new StandaloneInstance(settings).run();
+    } catch (InvalidSettingException | IllegalArgumentException e) {
+      log.error("invalid setting: {}", e.getMessage());
+      return Main.EXIT_BAD_INPUT;
+    } catch (StartupException e) {
+      log.error("cannot start: {}", e.getMessage());
+      return Main.EXIT_BAD_INPUT;
+    } finally {
+      flushLogs();
+    }
+  }
+
+  private static void flushLogs() throws InterruptedException {
+    JsonLineWriter.stdout().flush(Duration.ofSeconds(5));
+  }
+
+  private static String podName() {
+    String env = System.getenv("POD_NAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

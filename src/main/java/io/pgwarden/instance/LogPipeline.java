@@ -1,0 +1,57 @@
+package io.pgwarden.instance;
+
+import io.pgwarden.logs.FifoReader;
+import io.pgwarden.logs.JsonLineWriter;
+import io.pgwarden.logs.LogLine;
+import io.pgwarden.settings.ControllerLayout;
+import io.pgwarden.supervisor.Libc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
+
+/**
+ * postgres's two log FIFOs and their readers. {@link #start()} returns once both are open for
+ * reading, which is the gate before postgres may start: a record written before would block
+ * postgres or be lost.
+ */
+final class LogPipeline {
+  private static final int FIFO_MODE = 0600;
+
+  private final FifoReader csv;
+  private final FifoReader raw;
+  private final ControllerLayout controller;
+
+  LogPipeline(ControllerLayout controller, LogLine logLine, JsonLineWriter writer) {
+    this.controller = controller;
+    this.csv = FifoReader.csv(controller.csvLogFifo(), logLine, writer);
+    this.raw = FifoReader.raw(controller.rawLogFifo(), logLine, writer);
+  }
+
+  void start() throws IOException {
+    ensureFifo(controller.csvLogFifo());
+    ensureFifo(controller.rawLogFifo());
+    csv.start();
+    raw.start();
+  }
+
+  /** Stops the readers after they drained what is already in the pipes. */
+  void stop(Duration timeout) throws InterruptedException {
+    csv.stop(timeout);
+    raw.stop(timeout);
+  }
+
+  private static void ensureFifo(Path path) throws IOException {
+    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      PosixFileAttributes attrs =
+          Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (attrs.isOther() && !attrs.isSymbolicLink()) {
+        return; // a FIFO from an earlier start
+      }
+      Files.delete(path); // a regular file or link where the FIFO belongs
+    }
+    Libc.mkfifo(path.toString(), FIFO_MODE);
+  }
+}
