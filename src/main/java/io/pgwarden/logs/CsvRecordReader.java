@@ -125,23 +125,26 @@ public final class CsvRecordReader {
           }
         }
         case QUOTED -> {
-          if (skipping && recordBytes > 2L * maxRecordBytes) {
-            // Quotes that do not close: resynchronise at the next newline.
-            while (pos < limit && buf[pos] != '\n') {
-              pos++;
-            }
-            if (pos < limit) {
-              pos++;
-              return finish();
-            }
-            break;
-          }
           int start = pos;
-          while (pos < limit && buf[pos] != '"') {
-            pos++;
+          if (skipping) {
+            while (pos < limit && buf[pos] != '"') {
+              if (buf[pos] == '\n' && recordBytes + pos - start > 2L * maxRecordBytes) {
+                // Quotes that do not close: resynchronise at this newline.
+                pos++;
+                return finish();
+              }
+              pos++;
+            }
+          } else {
+            // Stop one byte past the cap, so that skipping (and resynchronising) starts there.
+            long room = Math.max(0, maxRecordBytes - recordBytes) + 1L;
+            int end = (int) Math.min(limit, pos + room);
+            while (pos < end && buf[pos] != '"') {
+              pos++;
+            }
           }
           append(start, pos - start);
-          if (pos < limit) {
+          if (pos < limit && buf[pos] == '"') {
             pos++;
             state = QUOTE_IN_QUOTED;
           }
