@@ -8,6 +8,7 @@ import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAKey;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Checks a certificate and key before pgwarden uses them, so that a bad secret is refused with a
@@ -32,6 +33,29 @@ public final class CertificateChecks {
     checkTime(what + " certificate", certificate, now);
     checkTime(what + " CA certificate", ca, now);
     checkSignedBy(what, certificate, ca);
+  }
+
+  /**
+   * {@link #validate} for a chain, leaf first, with intermediates: each certificate must be signed
+   * by the next, and the last one by {@code ca} (or be {@code ca}).
+   */
+  public static void validateChain(
+      String what, List<X509Certificate> chain, PrivateKey key, X509Certificate ca, Instant now)
+      throws TlsMaterialException {
+    if (chain.isEmpty()) {
+      throw new TlsMaterialException(what + ": no certificate");
+    }
+    checkKeyMatches(what, chain.get(0), key);
+    for (int i = 0; i < chain.size(); i++) {
+      X509Certificate certificate = chain.get(i);
+      checkTime(what + (i == 0 ? " certificate" : " intermediate certificate"), certificate, now);
+      if (i + 1 < chain.size()) {
+        checkSignedBy(what, certificate, chain.get(i + 1));
+      } else if (!certificate.equals(ca)) {
+        checkSignedBy(what, certificate, ca);
+      }
+    }
+    checkTime(what + " CA certificate", ca, now);
   }
 
   /** {@link #validate} for the server certificate. */
