@@ -34,6 +34,11 @@ public final class ReloadableSslContext {
 
   /** Builds a context for the new certificate and swaps it in; on failure the old one stays. */
   public void reload(X509Certificate[] chain, PrivateKey key) throws TlsMaterialException {
+    if (chain.length == 0) {
+      throw new TlsMaterialException("port 8000 TLS: no certificate to serve");
+    }
+    // The JDK provider would accept a mismatched pair and fail every handshake instead.
+    CertificateChecks.checkKeyMatches("port 8000 TLS", chain[0], key);
     try {
       SslContextBuilder builder =
           SslContextBuilder.forServer(key, chain).sslProvider(SslProvider.JDK).protocols(TLS_13);
@@ -46,7 +51,7 @@ public final class ReloadableSslContext {
     } catch (SSLException | IllegalArgumentException e) {
       throw new TlsMaterialException(
           "cannot build the TLS context for certificate "
-              + (chain.length == 0 ? "(none)" : CertificateChecks.describe(chain[0]))
+              + CertificateChecks.describe(chain[0])
               + "; the previous certificate stays in use ("
               + e.getMessage()
               + ")",
