@@ -133,7 +133,10 @@ public final class ProtectedParameters {
       case "wal_level" -> {
         if (!v.equals("replica") && !v.equals("logical")) {
           throw new InvalidConfigurationException(
-              field, "wal_level must be 'replica' or 'logical' for replication; use one of them");
+              field,
+              "wal_level "
+                  + ConfigLiteral.printable(v)
+                  + " cannot feed replicas; remove it or set it to 'replica' or 'logical'");
         }
       }
       default -> {
