@@ -84,6 +84,14 @@ class HostileInputTest {
   };
 
   private final Random random = new Random(SEED);
+  private int acceptedCount;
+  private int refusedCount;
+
+  /** Guards against a vacuous run: the generator must produce both outcomes often. */
+  private void assertBothOutcomesSeen() {
+    assertThat(acceptedCount).as("accepted entries").isGreaterThan(ROUNDS / 5);
+    assertThat(refusedCount).as("refused entries").isGreaterThan(ROUNDS / 5);
+  }
 
   private String hostile() {
     if (random.nextInt(50) == 0) {
@@ -128,6 +136,8 @@ class HostileInputTest {
             }
           });
       assertThat(refusedFields.size() + accepted.size()).isEqualTo(params.size());
+      acceptedCount += accepted.size();
+      refusedCount += refusedFields.size();
 
       List<GucFileReader.Directive> directives = GucFileReader.read(r.text());
       Map<String, String> read = new LinkedHashMap<>();
@@ -142,6 +152,7 @@ class HostileInputTest {
       assertThat(read.get("port")).isEqualTo("5432");
       assertThat(read.get("cnpg.config_sha256")).isEqualTo(r.sha256());
     }
+    assertBothOutcomesSeen();
   }
 
   @Test
@@ -153,11 +164,14 @@ class HostileInputTest {
         quoted = ConfigLiteral.quote("f", v);
       } catch (InvalidConfigurationException refused) {
         assertThat(refused.field()).isEqualTo("f");
+        refusedCount++;
         continue;
       }
+      acceptedCount++;
       assertThat(GucFileReader.read("x = " + quoted + "\n"))
           .containsExactly(new GucFileReader.Directive("x", v, false));
     }
+    assertBothOutcomesSeen();
   }
 
   @Test
@@ -201,6 +215,7 @@ class HostileInputTest {
             .containsExactly("hostnossl", "all", "all", "all", "reject");
       }
     }
+    assertBothOutcomesSeen();
   }
 
   @Test
@@ -210,9 +225,11 @@ class HostileInputTest {
       int n = 1 + random.nextInt(5);
       for (int i = 0; i < n; i++) {
         rules.add(
-            random.nextBoolean()
-                ? "m " + hostile() + " " + hostile()
-                : hostile() + " u" + hostile() + " pg");
+            switch (random.nextInt(3)) {
+              case 0 -> "m " + hostile() + " " + hostile();
+              case 1 -> "m \"" + hostile() + "\" pg";
+              default -> "m u" + hostile().replaceAll("[ \t\r,]", "") + " pg";
+            });
       }
       Rendered r = IdentConf.render(new IdentInput("postgres", rules));
       List<String> accepted = acceptedEntries(rules, r, "spec.postgresql.pg_ident");
@@ -228,9 +245,10 @@ class HostileInputTest {
         assertThat(lines.get(4 + i)).isEqualTo(AuthFileReader.read(accepted.get(i)).get(0));
       }
     }
+    assertBothOutcomesSeen();
   }
 
-  private static List<String> acceptedEntries(List<String> entries, Rendered r, String field) {
+  private List<String> acceptedEntries(List<String> entries, Rendered r, String field) {
     Set<String> refused = new HashSet<>();
     r.refused().forEach(e -> refused.add(e.field()));
     List<String> accepted = new ArrayList<>();
@@ -240,6 +258,8 @@ class HostileInputTest {
       }
     }
     assertThat(refused.size() + accepted.size()).isEqualTo(entries.size());
+    acceptedCount += accepted.size();
+    refusedCount += refused.size();
     return accepted;
   }
 }
