@@ -44,7 +44,10 @@ final class StandaloneCommand implements Callable<Integer> {
               + " (default: <data>/../controller)")
   Path controllerDir;
 
-  @Option(names = "--spec", paramLabel = "FILE", description = "Cluster YAML (default: built-in defaults)")
+  @Option(
+      names = "--spec",
+      paramLabel = "FILE",
+      description = "Cluster YAML (default: built-in defaults)")
   Path spec;
 
   @Option(
@@ -62,7 +65,10 @@ final class StandaloneCommand implements Callable<Integer> {
   @Option(names = "--pg-port", paramLabel = "N", description = "PostgreSQL port (default: 5432)")
   int pgPort = 5432;
 
-  @Option(names = "--status-port", paramLabel = "N", description = "Status API port (default: 8000)")
+  @Option(
+      names = "--status-port",
+      paramLabel = "N",
+      description = "Status API port (default: 8000)")
   int statusPort = 8000;
 
   @Option(names = "--metrics-port", paramLabel = "N", description = "Metrics port (default: 9187)")
@@ -92,7 +98,8 @@ final class StandaloneCommand implements Callable<Integer> {
           new Settings(
               "standalone",
               dataDir,
-              new ControllerLayout(controllerDir != null ? controllerDir : parent.resolve("controller")),
+              new ControllerLayout(
+                  controllerDir != null ? controllerDir : parent.resolve("controller")),
               Optional.ofNullable(spec),
               secrets != null ? secrets : parent.resolve("secrets"),
               configMaps != null ? configMaps : parent.resolve("configmaps"),

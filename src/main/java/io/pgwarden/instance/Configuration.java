@@ -22,7 +22,8 @@ final class Configuration {
   /** Annotation that turns off pgwarden's {@code hostnossl all all all reject} rule. */
   static final String ALLOW_PLAINTEXT = "pgwarden.io/allowPlaintext";
 
-  record Result(ConfigFiles.Rendered files, String hash, List<InvalidConfigurationException> refused) {}
+  record Result(
+      ConfigFiles.Rendered files, String hash, List<InvalidConfigurationException> refused) {}
 
   private Configuration() {}
 
@@ -37,15 +38,17 @@ final class Configuration {
                 controller.certificates().toString(),
                 cluster.spec().postgresql().parameters(),
                 cluster.spec().postgresql().sharedPreloadLibraries()));
-    boolean allowPlaintext =
-        "true".equals(cluster.metadata().annotations().get(ALLOW_PLAINTEXT));
-    Rendered hba = HbaConf.render(new HbaInput(cluster.spec().postgresql().pgHba(), allowPlaintext));
+    boolean allowPlaintext = "true".equals(cluster.metadata().annotations().get(ALLOW_PLAINTEXT));
+    Rendered hba =
+        HbaConf.render(new HbaInput(cluster.spec().postgresql().pgHba(), allowPlaintext));
     Rendered ident =
         IdentConf.render(new IdentInput(osUser, cluster.spec().postgresql().pgIdent()));
     List<InvalidConfigurationException> refused = new ArrayList<>(custom.refused());
     refused.addAll(hba.refused());
     refused.addAll(ident.refused());
     return new Result(
-        new ConfigFiles.Rendered(custom.text(), hba.text(), ident.text()), custom.sha256(), refused);
+        new ConfigFiles.Rendered(custom.text(), hba.text(), ident.text()),
+        custom.sha256(),
+        refused);
   }
 }

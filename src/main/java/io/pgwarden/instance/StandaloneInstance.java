@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #run()} starts, in this order, each step gating the next: settings logged; controller
  * directories; the Cluster read and validated; PGDATA checked; TLS material generated when missing
  * and installed; the owner's credentials ensured; configuration rendered and installed (into a
- * fresh initdb when PGDATA is empty); the log FIFOs opened; signals handled; postgres started by the
- * supervisor, and once it accepts connections the owner role, database and passwords applied.
+ * fresh initdb when PGDATA is empty); the log FIFOs opened; signals handled; postgres started by
+ * the supervisor, and once it accepts connections the owner role, database and passwords applied.
  *
  * <p>Shutdown order (SIGTERM/SIGINT): postgres (CHECKPOINT, smart, fast), then the log readers
  * after draining the FIFOs, then stdout is flushed; the exit code is the supervisor's.
@@ -131,7 +131,8 @@ public final class StandaloneInstance {
     Postgres postgres = new Postgres(controller.socket(settings.pgPort()));
     Supervisor supervisor =
         new Supervisor(
-            new PostgresLauncher(children, settings.pgBin(), settings.dataDir(), controller.rawLogFifo()),
+            new PostgresLauncher(
+                children, settings.pgBin(), settings.dataDir(), controller.rawLogFifo()),
             children,
             RestartPolicy.restartWithBackoff(),
             new ShutdownPolicy(
@@ -154,7 +155,12 @@ public final class StandaloneInstance {
   private void prepareController() throws StartupException {
     try {
       for (Path dir :
-          List.of(controller.root(), controller.run(), controller.log(), controller.certificates(), controller.tmp())) {
+          List.of(
+              controller.root(),
+              controller.run(),
+              controller.log(),
+              controller.certificates(),
+              controller.tmp())) {
         Files.createDirectories(dir);
         // The socket directory 0700: only pgwarden's user may even reach the socket.
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -163,7 +169,8 @@ public final class StandaloneInstance {
       throw new StartupException(
           "--controller-dir: cannot prepare " + controller.root() + ": " + e.getMessage(), e);
     }
-    // JNA unpacks its native part into jna.tmpdir: the scratch directory, never the root filesystem.
+    // JNA unpacks its native part into jna.tmpdir: the scratch directory, never the root
+    // filesystem.
     if (System.getProperty("jna.tmpdir") == null) {
       System.setProperty("jna.tmpdir", controller.tmp().toString());
     }
@@ -185,7 +192,8 @@ public final class StandaloneInstance {
     } catch (InvalidDataDirectoryException e) {
       throw new StartupException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new StartupException("--data: cannot inspect " + settings.dataDir() + ": " + e.getMessage(), e);
+      throw new StartupException(
+          "--data: cannot inspect " + settings.dataDir() + ": " + e.getMessage(), e);
     }
   }
 
@@ -227,7 +235,13 @@ public final class StandaloneInstance {
     Optional<byte[]> value = source.secret(secret, key);
     if (value.isEmpty()) {
       throw new StartupException(
-          "Secret " + secret + " has no key " + key + " (expected the file " + source.secretsDir().resolve(secret).resolve(key) + ")");
+          "Secret "
+              + secret
+              + " has no key "
+              + key
+              + " (expected the file "
+              + source.secretsDir().resolve(secret).resolve(key)
+              + ")");
     }
     return value.get();
   }
@@ -253,7 +267,8 @@ public final class StandaloneInstance {
       }
       log.info("configuration hash {}", config.hash());
     } catch (IOException e) {
-      throw new StartupException("while preparing " + settings.dataDir() + ": " + e.getMessage(), e);
+      throw new StartupException(
+          "while preparing " + settings.dataDir() + ": " + e.getMessage(), e);
     }
   }
 
@@ -312,6 +327,4 @@ public final class StandaloneInstance {
       st.execute("CHECKPOINT");
     }
   }
-
-
 }

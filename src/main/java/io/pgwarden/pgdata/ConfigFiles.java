@@ -18,7 +18,8 @@ import java.util.function.UnaryOperator;
  * restart.
  */
 public final class ConfigFiles {
-  private static final Set<PosixFilePermission> MODE_0600 = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> MODE_0600 =
+      PosixFilePermissions.fromString("rw-------");
 
   /** What postgres reads, rendered by {@code io.pgwarden.pgconf}. */
   public record Rendered(String customConf, String hbaConf, String identConf) {}
@@ -26,11 +27,13 @@ public final class ConfigFiles {
   private ConfigFiles() {}
 
   /**
+   * Installs every file whose content differs.
+   *
    * @param withIncludes turns initdb's postgresql.conf into one ending with the include lines
    * @return the names of the files that changed
    */
-  public static List<String> install(Path dataDir, Rendered rendered, UnaryOperator<String> withIncludes)
-      throws IOException {
+  public static List<String> install(
+      Path dataDir, Rendered rendered, UnaryOperator<String> withIncludes) throws IOException {
     List<String> changed = new ArrayList<>();
     write(dataDir, "custom.conf", rendered.customConf(), changed);
     write(dataDir, "pg_hba.conf", rendered.hbaConf(), changed);
@@ -51,7 +54,8 @@ public final class ConfigFiles {
 
   private static void write(Path dir, String name, String content, List<String> changed)
       throws IOException {
-    if (AtomicFiles.install(dir.resolve(name), content.getBytes(StandardCharsets.UTF_8), MODE_0600)) {
+    if (AtomicFiles.install(
+        dir.resolve(name), content.getBytes(StandardCharsets.UTF_8), MODE_0600)) {
       changed.add(name);
     }
   }

@@ -122,12 +122,20 @@ public final class LocalSource {
   }
 
   /** A user name and its password; {@link #toString()} never shows the password. */
-  public record Credentials(String username, char[] password) {
-    public Credentials {
-      password = password.clone();
+  public static final class Credentials {
+    private final String username;
+    private final char[] password;
+
+    public Credentials(String username, char[] password) {
+      this.username = username;
+      this.password = password.clone();
     }
 
-    @Override
+    public String username() {
+      return username;
+    }
+
+    /** A copy: the caller may wipe it after use. */
     public char[] password() {
       return password.clone();
     }
@@ -135,18 +143,6 @@ public final class LocalSource {
     @Override
     public String toString() {
       return "Credentials[username=" + username + ", password=<redacted>]";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Credentials c
-          && c.username.equals(username)
-          && java.util.Arrays.equals(c.password, password);
-    }
-
-    @Override
-    public int hashCode() {
-      return username.hashCode();
     }
   }
 }

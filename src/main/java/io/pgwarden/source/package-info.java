@@ -1,2 +1,4 @@
-/** Where spec, Secrets and ConfigMaps come from: files in standalone mode, the API in Kubernetes. */
+/**
+ * Where spec, Secrets and ConfigMaps come from: files in standalone mode, the API in Kubernetes.
+ */
 package io.pgwarden.source;
