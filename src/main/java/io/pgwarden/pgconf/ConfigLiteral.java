@@ -2,7 +2,6 @@ package io.pgwarden.pgconf;
 
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The one place where text becomes part of a postgresql.conf line. Every name and value pgwarden
@@ -20,14 +19,6 @@ import java.util.regex.Pattern;
  * reader of the file.
  */
 public final class ConfigLiteral {
-  /**
-   * {@code ID} or {@code QUALIFIED_ID} of guc-file.l restricted to ASCII: a name with a second dot,
-   * or a component starting with a digit, scans as an {@code UNQUOTED_STRING} and postgres rejects
-   * the whole file.
-   */
-  private static final Pattern NAME =
-      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)?");
-
   /**
    * Names {@code ParseConfigFp} treats as directives, not parameters (compared case-insensitively,
    * like {@code guc_name_compare}).
@@ -69,7 +60,7 @@ public final class ConfigLiteral {
    *     include} directives
    */
   public static String validName(String field, String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (name == null || !isName(name)) {
       throw new InvalidConfigurationException(
           field,
           "parameter name "
@@ -78,7 +69,7 @@ public final class ConfigLiteral {
               + " underscore, with at most one '.' for an extension's parameter (e.g."
               + " pg_stat_statements.max)");
     }
-    String lower = name.toLowerCase(Locale.ROOT);
+    String lower = asciiLower(name);
     if (DIRECTIVES.contains(lower)) {
       throw new InvalidConfigurationException(
           field,
@@ -88,6 +79,44 @@ public final class ConfigLiteral {
               + " include other files: set the parameters themselves");
     }
     return lower;
+  }
+
+  /**
+   * {@code ID} or {@code QUALIFIED_ID} of guc-file.l restricted to ASCII: {@code
+   * [A-Za-z_][A-Za-z0-9_]*}, optionally a dot and a second such identifier. A name with a second
+   * dot, or a component starting with a digit, scans as an {@code UNQUOTED_STRING} and postgres
+   * rejects the whole file.
+   */
+  private static boolean isName(String name) {
+    boolean start = true;
+    boolean dotSeen = false;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      if (c == '.' && !start && !dotSeen) {
+        dotSeen = true;
+        start = true;
+      } else if (letter || (!start && c >= '0' && c <= '9')) {
+        start = false;
+      } else {
+        return false;
+      }
+    }
+    return !start;
+  }
+
+  /**
+   * ASCII-only lowercase, as postgres compares names ({@code guc_name_compare}) and enum values
+   * ({@code pg_strcasecmp}): no locale, no Unicode case mapping.
+   */
+  static String asciiLower(String text) {
+    char[] chars = text.toCharArray();
+    for (int i = 0; i < chars.length; i++) {
+      if (chars[i] >= 'A' && chars[i] <= 'Z') {
+        chars[i] = (char) (chars[i] + ('a' - 'A'));
+      }
+    }
+    return new String(chars);
   }
 
   /**

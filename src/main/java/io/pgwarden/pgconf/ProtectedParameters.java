@@ -1,7 +1,6 @@
 package io.pgwarden.pgconf;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -122,13 +121,13 @@ public final class ProtectedParameters {
               + "' must keep the value pgwarden gives it for the instance to be managed; remove it"
               + " from spec.postgresql.parameters");
     }
-    String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+    String v = value == null ? "" : ConfigLiteral.asciiLower(value.strip());
     switch (name) {
       case "password_encryption" -> requireValue(field, name, v, "scram-sha-256");
-      // TLS 1.3 is the only version pgwarden speaks; a lower minimum would re-enable TLS 1.2.
-      case "ssl_min_protocol_version" -> requireValue(field, name, v, "tlsv1.3");
-      // A maximum below the TLS 1.3 minimum would make every TLS handshake fail.
-      case "ssl_max_protocol_version" -> requireValue(field, name, v, "tlsv1.3");
+      // TLS 1.3 is the only version pgwarden speaks: a lower minimum would re-enable TLS 1.2, and
+      // a maximum below the TLS 1.3 minimum would make every TLS handshake fail.
+      case "ssl_min_protocol_version", "ssl_max_protocol_version" ->
+          requireValue(field, name, v, "tlsv1.3");
       // Streaming replication and failover need at least 'replica'.
       case "wal_level" -> {
         if (!v.equals("replica") && !v.equals("logical")) {
