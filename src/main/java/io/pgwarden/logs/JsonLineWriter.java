@@ -85,9 +85,7 @@ public final class JsonLineWriter implements AutoCloseable {
    */
   public boolean flush(Duration timeout) throws InterruptedException {
     if (closed) {
-      synchronized (out) {
-        flushNow();
-      }
+      flushNow();
       return true;
     }
     CountDownLatch done = new CountDownLatch(1);
@@ -165,15 +163,11 @@ public final class JsonLineWriter implements AutoCloseable {
       while (true) {
         Object item = queue.poll();
         if (item == null) {
-          synchronized (out) {
-            flushNow();
-          }
+          flushNow();
           item = queue.take();
         }
         if (item == STOP) {
-          synchronized (out) {
-            closed = true;
-          }
+          closed = true;
           // Lines queued by producers that had not seen "closed" yet.
           writeQueued();
           return;
@@ -186,44 +180,39 @@ public final class JsonLineWriter implements AutoCloseable {
     }
   }
 
-  private void writeQueued() {
-    synchronized (out) {
-      for (Object item = queue.poll(); item != null; item = queue.poll()) {
-        handle(item);
-      }
-      flushNow();
+  private synchronized void writeQueued() {
+    for (Object item = queue.poll(); item != null; item = queue.poll()) {
+      handle(item);
     }
+    flushNow();
   }
 
   private void handle(Object item) {
     if (item instanceof String line) {
       writeNow(line);
     } else if (item instanceof CountDownLatch latch) {
-      synchronized (out) {
-        flushNow();
-      }
+      flushNow();
       latch.countDown();
     }
   }
 
-  private void writeNow(String line) {
+  // The thread and, after close, producers write: the stream is guarded by this object's lock.
+  private synchronized void writeNow(String line) {
     byte[] data = (line + "\n").getBytes(StandardCharsets.UTF_8);
-    synchronized (out) {
-      try {
-        out.write(data);
-        records.increment();
-        bytes.add(data.length);
-        if (closed) {
-          out.flush();
-        }
-      } catch (IOException e) {
-        // stdout is gone: there is nowhere left to say so.
-        dropped.increment();
+    try {
+      out.write(data);
+      records.increment();
+      bytes.add(data.length);
+      if (closed) {
+        out.flush();
       }
+    } catch (IOException e) {
+      // stdout is gone: there is nowhere left to say so.
+      dropped.increment();
     }
   }
 
-  private void flushNow() {
+  private synchronized void flushNow() {
     try {
       out.flush();
     } catch (IOException e) {

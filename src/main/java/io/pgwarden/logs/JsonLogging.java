@@ -1,5 +1,6 @@
 package io.pgwarden.logs;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.util.Objects;
 
 /**
@@ -42,6 +43,9 @@ public final class JsonLogging {
   }
 
   /** Sends lines to {@code target} instead of {@link JsonLineWriter#stdout()} (tests). */
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_STATIC_REP2",
+      justification = "the writer is a shared sink by design, not state to copy")
   public static void setWriter(JsonLineWriter target) {
     writer = target;
   }

@@ -1,5 +1,6 @@
 package io.pgwarden.logs;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.helpers.BasicMDCAdapter;
@@ -30,6 +31,9 @@ public final class JsonSlf4jServiceProvider implements SLF4JServiceProvider {
   }
 
   @Override
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_REP",
+      justification = "SLF4J's contract: the provider hands out its one MDC adapter")
   public MDCAdapter getMDCAdapter() {
     return mdcAdapter;
   }

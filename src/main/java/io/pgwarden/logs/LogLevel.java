@@ -1,7 +1,5 @@
 package io.pgwarden.logs;
 
-import java.util.Locale;
-
 /** Severity of a pgwarden line, in increasing order; {@link #jsonName()} is the JSON value. */
 public enum LogLevel {
   TRACE("trace"),
@@ -28,7 +26,7 @@ public enum LogLevel {
    */
   public static LogLevel parse(String value) {
     if (value != null) {
-      String v = value.trim().toLowerCase(Locale.ROOT);
+      String v = asciiLowerCase(value.trim());
       for (LogLevel level : values()) {
         if (level.jsonName.equals(v)) {
           return level;
@@ -39,5 +37,16 @@ public enum LogLevel {
         "--log-level: '"
             + value
             + "' is not a log level; use error, warning, info, debug or trace");
+  }
+
+  // Level names are ASCII; no locale or Unicode case mapping can make another word match.
+  private static String asciiLowerCase(String s) {
+    char[] chars = s.toCharArray();
+    for (int i = 0; i < chars.length; i++) {
+      if (chars[i] >= 'A' && chars[i] <= 'Z') {
+        chars[i] = (char) (chars[i] + ('a' - 'A'));
+      }
+    }
+    return new String(chars);
   }
 }

@@ -1,5 +1,6 @@
 package io.pgwarden.logs;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -156,6 +157,9 @@ public final class LogLine {
     return sb.toString();
   }
 
+  @SuppressFBWarnings(
+      value = "INFORMATION_EXPOSURE_THROUGH_AN_ERROR_MESSAGE",
+      justification = "the stacktrace field of the log contract; goes to the pod log, not a client")
   private static String stackTrace(Throwable t) {
     StringWriter sw = new StringWriter();
     try (PrintWriter pw = new PrintWriter(sw)) {

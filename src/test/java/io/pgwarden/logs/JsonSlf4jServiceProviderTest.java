@@ -106,6 +106,20 @@ class JsonSlf4jServiceProviderTest {
         .hasMessageContaining("verbose");
   }
 
+  @Test
+  void javaUtilLoggingComesOutAsJson() throws Exception {
+    JulBridge.install();
+    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("org.postgresql.Driver");
+    jul.log(java.util.logging.Level.WARNING, "connection to {0} refused", "localhost:5432");
+    jul.fine("hidden");
+    List<JsonNode> lines = lines();
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0).get("logger").textValue()).isEqualTo("org.postgresql.Driver");
+    assertThat(lines.get(0).get("level").textValue()).isEqualTo("warning");
+    assertThat(lines.get(0).get("msg").textValue())
+        .isEqualTo("connection to localhost:5432 refused");
+  }
+
   private List<JsonNode> lines() throws IOException, InterruptedException {
     assertThat(writer.flush(Duration.ofSeconds(10))).isTrue();
     List<JsonNode> result = new ArrayList<>();
