@@ -4,6 +4,7 @@ import io.pgwarden.instance.StandaloneInstance;
 import io.pgwarden.instance.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
+import io.pgwarden.logs.JulBridge;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
 import io.pgwarden.settings.PgBinaries;
@@ -110,6 +111,7 @@ final class StandaloneCommand implements Callable<Integer> {
               podName(),
               logLevel);
       JsonLogging.setPodName(settings.podName());
+      JulBridge.install(); // pgjdbc logs through java.util.logging
       return new StandaloneInstance(settings).run();
     } catch (InvalidSettingException | IllegalArgumentException e) {
       log.error("invalid setting: {}", e.getMessage());
