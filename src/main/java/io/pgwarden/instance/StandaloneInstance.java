@@ -94,6 +94,7 @@ public final class StandaloneInstance {
         settings.secretsDir(),
         settings.pgPort(),
         settings.pgBin());
+    checkPortFree();
     prepareController();
     Libc.becomeChildSubreaper();
     LocalSource source =
@@ -120,7 +121,6 @@ public final class StandaloneInstance {
             (command, line, stderr) ->
                 writer.write(JsonLogging.logLine().commandOutput(command, line, stderr)));
     installConfiguration(commands, cluster, state, config);
-    checkPortFree();
 
     LogPipeline logs = new LogPipeline(controller, JsonLogging.logLine(), writer);
     try {
@@ -141,15 +141,26 @@ public final class StandaloneInstance {
             actions::execute,
             first -> applyRolesAndPasswords(postgres, cluster, source, secrets, owner),
             budget -> checkpoint(postgres, budget));
-    Signals.handle("TERM", () -> supervisor.requestShutdown("SIGTERM"));
-    Signals.handle("INT", () -> supervisor.requestShutdown("SIGINT"));
-    Signals.handle("CHLD", supervisor::requestReap);
+    handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
+    handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
+    handleSignal("CHLD", supervisor::requestReap);
     int code = supervisor.run();
     actions.shutdownNow();
     logs.stop(LOG_DRAIN);
     log.info("pgwarden exiting with code {}", code);
     writer.flush(LOG_DRAIN);
     return code;
+  }
+
+  /**
+   * A signal ignored by whoever started the JVM cannot be handled: say so, and go on without it.
+   */
+  private static void handleSignal(String name, Runnable action) {
+    try {
+      Signals.handle(name, action);
+    } catch (IllegalStateException e) {
+      log.warn("{}", e.getMessage());
+    }
   }
 
   private void prepareController() throws StartupException {

@@ -1,0 +1,229 @@
+package io.pgwarden.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgwarden.sql.Postgres;
+import io.pgwarden.supervisor.Libc;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The packaged pgwarden jar run as a process in standalone mode on a directory of its own: its
+ * stdout parsed as JSON lines, postgres reached over the Unix socket with peer authentication.
+ */
+final class Pgwarden implements AutoCloseable {
+  static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path root;
+  final Path data;
+  final Path controller;
+  final Path secrets;
+  final int pgPort;
+  private final List<String> extraArgs;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<String> unparsable = new CopyOnWriteArrayList<>();
+  private Process process;
+
+  Pgwarden(Path root, String... extraArgs) {
+    this.root = root;
+    this.data = root.resolve("pgdata");
+    this.controller = root.resolve("controller");
+    this.secrets = root.resolve("secrets");
+    this.pgPort = Ports.free();
+    this.extraArgs = List.of(extraArgs);
+  }
+
+  /** Starts pgwarden; returns at once. */
+  Pgwarden start() throws IOException {
+    lines.clear();
+    String jar = System.getProperty("pgwarden.jar", "target/pgwarden.jar");
+    List<String> cmd = new ArrayList<>();
+    // A JVM started with SIGINT ignored (a background job) could never handle it.
+    cmd.addAll(List.of("env", "--default-signal=INT,TERM,HUP"));
+    cmd.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            jar,
+            "standalone",
+            "--data",
+            data.toString(),
+            "--pg-port",
+            Integer.toString(pgPort),
+            "--status-port",
+            Integer.toString(Ports.free()),
+            "--metrics-port",
+            Integer.toString(Ports.free()),
+            "--pg-bin",
+            PG_BIN.toString()));
+    cmd.addAll(extraArgs);
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process is gone
+              }
+            },
+            "pgwarden-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    return this;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Every stdout line so far, parsed; a line that is not JSON fails the caller's test. */
+  List<JsonNode> logs() {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : lines) {
+      try {
+        out.add(JSON.readTree(line));
+      } catch (IOException e) {
+        unparsable.add(line);
+      }
+    }
+    assertThat(unparsable).as("stdout lines that are not JSON").isEmpty();
+    return out;
+  }
+
+  /** Waits for a log line matching {@code match}. */
+  JsonNode awaitLog(Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
+    Instant until = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(until)) {
+      Optional<JsonNode> found = logs().stream().filter(match).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(
+        "no matching log line within " + timeout + "; the last lines were:\n" + tail(30));
+  }
+
+  /** Waits for an instance-manager line whose msg contains {@code text}. */
+  JsonNode awaitMessage(String text, Duration timeout) throws InterruptedException {
+    return awaitLog(
+        n ->
+            "instance-manager".equals(n.path("logger").asText())
+                && n.path("msg").asText().contains(text),
+        timeout);
+  }
+
+  boolean hasMessage(String text) {
+    return logs().stream().anyMatch(n -> n.path("msg").asText().contains(text));
+  }
+
+  String tail(int n) {
+    int from = Math.max(0, lines.size() - n);
+    return String.join("\n", lines.subList(from, lines.size()));
+  }
+
+  /** Waits until the roles are applied, the last step of a start. */
+  Pgwarden awaitReady() throws InterruptedException {
+    awaitMessage("roles applied", Duration.ofSeconds(60));
+    return this;
+  }
+
+  Connection connect(String database) throws SQLException {
+    return new Postgres(controller.resolve("run").resolve(".s.PGSQL." + pgPort))
+        .connect(database, 60);
+  }
+
+  /**
+   * Runs {@code sql} as postgres in database postgres and returns the first column of the first
+   * row.
+   */
+  String query(String sql) throws SQLException {
+    try (Connection c = connect("postgres");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  long postmasterPid() throws IOException {
+    return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+  }
+
+  void signal(int signal) {
+    Libc.kill(process.pid(), signal);
+  }
+
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(
+          "pgwarden did not exit within " + timeout + "; last lines:\n" + tail(30));
+    }
+    return process.exitValue();
+  }
+
+  String controlData() throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(PG_BIN.resolve("pg_controldata").toString(), data.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  /** Stops pgwarden if it still runs, and any postgres it left behind. */
+  @Override
+  public void close() throws IOException {
+    try {
+      if (process != null && process.isAlive()) {
+        signal(Libc.SIGTERM);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    Path pidFile = data.resolve("postmaster.pid");
+    if (Files.exists(pidFile)) {
+      long pid = postmasterPid();
+      if (ProcessHandle.of(pid).isPresent()) {
+        Libc.kill(pid, Libc.SIGQUIT);
+      }
+    }
+  }
+}
