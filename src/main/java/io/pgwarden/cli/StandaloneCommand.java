@@ -9,8 +9,9 @@ import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
 import io.pgwarden.settings.PgBinaries;
 import io.pgwarden.settings.Settings;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -128,14 +129,16 @@ final class StandaloneCommand implements Callable<Integer> {
     JsonLineWriter.stdout().flush(Duration.ofSeconds(5));
   }
 
+  /** POD_NAME, else the kernel's host name (no resolver lookup: it can stall a start). */
   private static String podName() {
     String env = System.getenv("POD_NAME");
     if (env != null && !env.isBlank()) {
       return env;
     }
     try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII)
+          .trim();
+    } catch (IOException e) {
       return "localhost";
     }
   }

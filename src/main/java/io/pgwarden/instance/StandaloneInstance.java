@@ -40,6 +40,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -101,7 +104,10 @@ public final class StandaloneInstance {
         new LocalSource(settings.specFile(), settings.secretsDir(), settings.configMapsDir());
     Cluster cluster = loadCluster(source);
     DataDirectory.State state = inspectData();
-    installCertificates(source, cluster);
+    // TLS parsing and validation is the slowest step of a start (cold crypto classes): it runs
+    // beside rendering, bootstrap and the log FIFOs, and postgres starts only once it is done.
+    CompletableFuture<Void> certificates =
+        CompletableFuture.runAsync(() -> installCertificatesUnchecked(source, cluster), actions);
     SecretNames secrets = SecretNames.of(cluster);
     LocalSource.Credentials owner;
     try {
@@ -128,6 +134,7 @@ public final class StandaloneInstance {
     } catch (IOException e) {
       throw new StartupException("while opening the log FIFOs under " + controller.log(), e);
     }
+    awaitCertificates(certificates);
     Postgres postgres = new Postgres(controller.socket(settings.pgPort()));
     Supervisor supervisor =
         new Supervisor(
@@ -238,6 +245,27 @@ public final class StandaloneInstance {
       throw new StartupException("TLS material refused: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new StartupException("while installing TLS material: " + e.getMessage(), e);
+    }
+  }
+
+  private void installCertificatesUnchecked(LocalSource source, Cluster cluster) {
+    try {
+      installCertificates(source, cluster);
+    } catch (StartupException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  private static void awaitCertificates(CompletableFuture<Void> certificates)
+      throws StartupException, InterruptedException {
+    try {
+      certificates.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+      if (cause instanceof StartupException s) {
+        throw s;
+      }
+      throw new StartupException("while installing TLS material: " + cause, cause);
     }
   }
 
