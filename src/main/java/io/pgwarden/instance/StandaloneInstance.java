@@ -11,11 +11,11 @@ import io.pgwarden.pgdata.InvalidDataDirectoryException;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.source.LocalSource;
+import io.pgwarden.source.LocalWatcher;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.InvalidSpecException;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.sql.Postgres;
-import io.pgwarden.sql.Roles;
 import io.pgwarden.supervisor.Children;
 import io.pgwarden.supervisor.Commands;
 import io.pgwarden.supervisor.Libc;
@@ -45,6 +45,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class StandaloneInstance {
   private static final Logger log = LoggerFactory.getLogger(StandaloneInstance.class);
   private static final Duration LOG_DRAIN = Duration.ofSeconds(5);
-  private static final int SQL_TIMEOUT_SECONDS = 30;
+  private static final Duration WATCH_SETTLE = Duration.ofMillis(100);
+  private static final Duration WATCH_RESYNC = Duration.ofSeconds(30);
 
   private final Settings settings;
   private final ControllerLayout controller;
@@ -109,15 +111,14 @@ public final class StandaloneInstance {
     CompletableFuture<Void> certificates =
         CompletableFuture.runAsync(() -> installCertificatesUnchecked(source, cluster), actions);
     SecretNames secrets = SecretNames.of(cluster);
-    LocalSource.Credentials owner;
     try {
-      owner = source.ensureCredentials(secrets.app(), cluster.spec().bootstrap().initdb().owner());
+      // Generated now when missing, so the password is on disk before postgres can be reached.
+      source.ensureCredentials(secrets.app(), cluster.spec().bootstrap().initdb().owner());
     } catch (IOException e) {
       throw new StartupException("while reading or creating the Secret " + secrets.app(), e);
     }
     Configuration.Result config =
-        Configuration.render(
-            cluster, controller, settings.pgPort(), System.getProperty("user.name", "postgres"));
+        Configuration.render(cluster, controller, settings.pgPort(), osUser());
     for (InvalidConfigurationException refused : config.refused()) {
       log.error("refused {}: {}", refused.field(), refused.getMessage());
     }
@@ -136,6 +137,18 @@ public final class StandaloneInstance {
     }
     awaitCertificates(certificates);
     Postgres postgres = new Postgres(controller.socket(settings.pgPort()));
+    AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
+    Reconciler reconciler =
+        new Reconciler(
+            source,
+            controller,
+            settings.dataDir(),
+            settings.pgPort(),
+            osUser(),
+            postgres,
+            cluster,
+            () -> supervisorRef.get().requestReload());
+    String database = cluster.spec().bootstrap().initdb().database();
     Supervisor supervisor =
         new Supervisor(
             new PostgresLauncher(
@@ -146,12 +159,15 @@ public final class StandaloneInstance {
                 Duration.ofSeconds(cluster.spec().smartShutdownTimeout()),
                 Duration.ofSeconds(cluster.spec().stopDelay())),
             actions::execute,
-            first -> applyRolesAndPasswords(postgres, cluster, source, secrets, owner),
+            first -> reconciler.onReady(database),
             budget -> checkpoint(postgres, budget));
+    supervisorRef.set(supervisor);
     handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
     handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
     handleSignal("CHLD", supervisor::requestReap);
+    LocalWatcher watcher = watch(() -> actions.execute(reconciler::reconcile));
     int code = supervisor.run();
+    closeQuietly(watcher);
     actions.shutdownNow();
     logs.stop(LOG_DRAIN);
     log.info("pgwarden exiting with code {}", code);
@@ -326,37 +342,38 @@ public final class StandaloneInstance {
   }
 
   /**
-   * Once postgres accepts connections: the owner role and database, the owner's password, and the
-   * superuser's: NULL unless {@code enableSuperuserAccess}, then the one in its Secret.
+   * Watches the spec file's directory, the Secrets and the ConfigMaps; a change (or a periodic
+   * resync) runs the reconciler on the actions thread, after any step already queued there.
    */
-  private static void applyRolesAndPasswords(
-      Postgres postgres,
-      Cluster cluster,
-      LocalSource source,
-      SecretNames secrets,
-      LocalSource.Credentials owner)
-      throws SQLException, IOException {
-    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
-      Roles.ensureOwnerAndDatabase(
-          c, owner.username(), cluster.spec().bootstrap().initdb().database());
-      Roles.setPassword(c, owner.username(), owner.password());
-      Optional<LocalSource.Credentials> superuser = source.credentials(secrets.superuser());
-      if (cluster.spec().enableSuperuserAccess() && superuser.isPresent()) {
-        Roles.setPassword(c, "postgres", superuser.get().password());
-      } else {
-        if (cluster.spec().enableSuperuserAccess()) {
-          log.warn(
-              "enableSuperuserAccess is true but Secret {} has no username and password; the"
-                  + " postgres password stays unset",
-              secrets.superuser());
-        }
-        Roles.clearPassword(c, "postgres");
-      }
+  private LocalWatcher watch(Runnable onChange) throws StartupException {
+    List<Path> flat =
+        settings.specFile().map(f -> List.of(f.toAbsolutePath().getParent())).orElse(List.of());
+    try {
+      LocalWatcher watcher =
+          new LocalWatcher(
+              List.of(settings.secretsDir(), settings.configMapsDir()),
+              flat,
+              WATCH_SETTLE,
+              WATCH_RESYNC,
+              onChange);
+      watcher.start();
+      return watcher;
+    } catch (IOException e) {
+      throw new StartupException(
+          "while watching the spec and Secrets for changes: " + e.getMessage(), e);
     }
-    log.info(
-        "roles applied: owner {} of database {}",
-        owner.username(),
-        cluster.spec().bootstrap().initdb().database());
+  }
+
+  private static void closeQuietly(LocalWatcher watcher) {
+    try {
+      watcher.close();
+    } catch (IOException e) {
+      log.warn("while closing the file watcher: {}", e.getMessage());
+    }
+  }
+
+  private static String osUser() {
+    return System.getProperty("user.name", "postgres");
   }
 
   private static void checkpoint(Postgres postgres, Duration budget) throws SQLException {

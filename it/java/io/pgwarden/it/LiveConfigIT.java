@@ -1,0 +1,219 @@
+package io.pgwarden.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgwarden.tls.CertificateGenerator;
+import io.pgwarden.tls.Issued;
+import io.pgwarden.tls.Pem;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Changes to the spec and Secrets applied live, with a reload and never a restart. */
+class LiveConfigIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  @Test
+  void tcpWithoutTlsIsRejectedAndVerifiedTls13IsAccepted() throws Exception {
+    try (Pgwarden pg = new Pgwarden(dir).start()) {
+      pg.awaitReady();
+      assertThatThrownBy(() -> tcp(pg, "app", password(pg, "pgwarden-app"), "disable").close())
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("no encryption");
+      try (Connection c = tcp(pg, "app", password(pg, "pgwarden-app"), "verify-full");
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+        rs.next();
+        assertThat(rs.getBoolean(1)).isTrue();
+        assertThat(rs.getString(2)).isEqualTo("TLSv1.3");
+      }
+      assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL"))
+          .isEqualTo("0");
+    }
+  }
+
+  @Test
+  void superuserPasswordLoginFollowsEnableSuperuserAccess() throws Exception {
+    Path spec = dir.resolve("cluster.yaml");
+    Files.writeString(spec, "spec:\n  enableSuperuserAccess: false\n");
+    Path superuser = Files.createDirectories(dir.resolve("secrets/pgwarden-superuser"));
+    Files.writeString(superuser.resolve("username"), "postgres");
+    Files.writeString(superuser.resolve("password"), "s3cret-Pa55word");
+    try (Pgwarden pg = new Pgwarden(dir, "--spec", spec.toString()).start()) {
+      pg.awaitReady();
+      assertThatThrownBy(() -> tcp(pg, "postgres", "s3cret-Pa55word", "verify-full").close())
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("password authentication failed");
+      Path pgpass = pg.controller.resolve("run/postgres.pgpass");
+      assertThat(pgpass).doesNotExist();
+
+      Files.writeString(spec, "spec:\n  enableSuperuserAccess: true\n");
+      pg.awaitMessage("password of role postgres applied", WAIT);
+      try (Connection c = tcp(pg, "postgres", "s3cret-Pa55word", "verify-full")) {
+        assertThat(c.isValid(5)).isTrue();
+      }
+      assertThat(Files.readString(pgpass)).endsWith(":postgres:s3cret-Pa55word\n");
+      assertThat(Files.getPosixFilePermissions(pgpass)).hasSize(2);
+
+      Files.writeString(spec, "spec:\n  enableSuperuserAccess: false\n");
+      pg.awaitMessage("password of role postgres removed", WAIT);
+      assertThatThrownBy(() -> tcp(pg, "postgres", "s3cret-Pa55word", "verify-full").close())
+          .isInstanceOf(SQLException.class);
+      assertThat(pgpass).doesNotExist();
+      assertThat(pg.logs().toString()).doesNotContain("s3cret-Pa55word");
+    }
+  }
+
+  @Test
+  void aRotatedServerCertificateIsServedWithoutRestart() throws Exception {
+    try (Pgwarden pg = new Pgwarden(dir).start()) {
+      pg.awaitReady();
+      long postmaster = pg.postmasterPid();
+      BigInteger before = servedSerial(pg);
+      Path ca = pg.secrets.resolve("pgwarden-ca");
+      Issued authority =
+          new Issued(
+              Pem.certificates(Files.readAllBytes(ca.resolve("ca.crt")), "ca.crt"),
+              Pem.privateKey(Files.readAllBytes(ca.resolve("ca.key")), "ca.key"));
+      Issued next =
+          new CertificateGenerator(Clock.systemUTC())
+              .issueServer(
+                  authority,
+                  "localhost",
+                  List.of("localhost"),
+                  List.of("127.0.0.1"),
+                  Duration.ofDays(30));
+      assertThat(next.certificate().getSerialNumber()).isNotEqualTo(before);
+
+      Path server = pg.secrets.resolve("pgwarden-server");
+      Files.write(server.resolve("tls.key"), next.privateKeyPem());
+      Files.write(server.resolve("tls.crt"), next.certificatePem());
+
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!servedSerial(pg).equals(next.certificate().getSerialNumber())
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(servedSerial(pg)).isEqualTo(next.certificate().getSerialNumber());
+      assertThat(pg.postmasterPid()).isEqualTo(postmaster);
+      try (Connection c = tcp(pg, "app", password(pg, "pgwarden-app"), "verify-full")) {
+        assertThat(c.isValid(5)).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aProtectedParameterIsRefusedByNameAndTheRestApplies() throws Exception {
+    Path spec = dir.resolve("cluster.yaml");
+    Files.writeString(spec, "spec:\n  postgresql:\n    parameters:\n      work_mem: 8MB\n");
+    try (Pgwarden pg = new Pgwarden(dir, "--spec", spec.toString()).start()) {
+      pg.awaitReady();
+      long postmaster = pg.postmasterPid();
+      assertThat(pg.query("SHOW work_mem")).isEqualTo("8MB");
+
+      Files.writeString(
+          spec,
+          """
+          spec:
+            postgresql:
+              parameters:
+                work_mem: 12MB
+                archive_mode: "on"
+                shared_buffers: 64MB
+              pg_hba:
+                - hostssl app app 10.0.0.0/8 scram-sha-256
+                - "host all all all trust\\nhost all all all trust"
+          """);
+      pg.awaitLog(
+          n ->
+              "error".equals(n.path("level").asText())
+                  && n.path("msg").asText().contains("spec.postgresql.parameters.archive_mode"),
+          WAIT);
+      pg.awaitLog(n -> n.path("msg").asText().contains("spec.postgresql.pg_hba[1]"), WAIT);
+      pg.awaitMessage("restart required to apply: [shared_buffers]", WAIT);
+      assertThat(pg.query("SHOW work_mem")).isEqualTo("12MB");
+      assertThat(pg.query("SHOW archive_mode")).isEqualTo("off");
+      assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL"))
+          .isEqualTo("0");
+      assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"))
+          .isEqualTo("0");
+      assertThat(
+              pg.query(
+                  "SELECT count(*) FROM pg_hba_file_rules WHERE '10.0.0.0' = address"
+                      + " AND type = 'hostssl'"))
+          .isEqualTo("1");
+      assertThat(pg.postmasterPid()).isEqualTo(postmaster);
+
+      Files.writeString(spec, "spec:\n  postgresql:\n    parameters:\n      work_mem: [oops\n");
+      pg.awaitLog(n -> n.path("msg").asText().startsWith("refused spec:"), WAIT);
+      assertThat(pg.query("SHOW work_mem")).isEqualTo("12MB");
+      assertThat(pg.isAlive()).isTrue();
+    }
+  }
+
+  private static String password(Pgwarden pg, String secret) throws Exception {
+    return Files.readString(pg.secrets.resolve(secret).resolve("password"));
+  }
+
+  private static Connection tcp(Pgwarden pg, String user, String password, String sslmode)
+      throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    p.setProperty("sslmode", sslmode);
+    p.setProperty("sslrootcert", pg.secrets.resolve("pgwarden-ca/ca.crt").toString());
+    p.setProperty("gssEncMode", "disable");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://localhost:"
+            + pg.pgPort
+            + "/"
+            + ("postgres".equals(user) ? "postgres" : "app"),
+        p);
+  }
+
+  /** The serial of the certificate postgres serves now, as openssl sees it. */
+  private static BigInteger servedSerial(Pgwarden pg) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "openssl",
+                "s_client",
+                "-starttls",
+                "postgres",
+                "-connect",
+                "localhost:" + pg.pgPort,
+                "-tls1_3",
+                "-showcerts")
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    Matcher m =
+        Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL)
+            .matcher(out);
+    assertThat(m.find()).as("openssl output: %s", out).isTrue();
+    X509Certificate cert =
+        Pem.certificates(m.group().getBytes(StandardCharsets.US_ASCII), "served").get(0);
+    return cert.getSerialNumber();
+  }
+}
