@@ -67,16 +67,18 @@ class LiveConfigIT {
       Path pgpass = pg.controller.resolve("run/postgres.pgpass");
       assertThat(pgpass).doesNotExist();
 
+      int mark = pg.mark();
       Files.writeString(spec, "spec:\n  enableSuperuserAccess: true\n");
-      pg.awaitMessage("password of role postgres applied", WAIT);
+      pg.awaitMessage(mark, "password of role postgres applied", WAIT);
       try (Connection c = tcp(pg, "postgres", "s3cret-Pa55word", "verify-full")) {
         assertThat(c.isValid(5)).isTrue();
       }
       assertThat(Files.readString(pgpass)).endsWith(":postgres:s3cret-Pa55word\n");
       assertThat(Files.getPosixFilePermissions(pgpass)).hasSize(2);
 
+      mark = pg.mark();
       Files.writeString(spec, "spec:\n  enableSuperuserAccess: false\n");
-      pg.awaitMessage("password of role postgres removed", WAIT);
+      pg.awaitMessage(mark, "password of role postgres removed", WAIT);
       assertThatThrownBy(() -> tcp(pg, "postgres", "s3cret-Pa55word", "verify-full").close())
           .isInstanceOf(SQLException.class);
       assertThat(pgpass).doesNotExist();
@@ -164,8 +166,9 @@ class LiveConfigIT {
           .isEqualTo("1");
       assertThat(pg.postmasterPid()).isEqualTo(postmaster);
 
+      int mark = pg.mark();
       Files.writeString(spec, "spec:\n  postgresql:\n    parameters:\n      work_mem: [oops\n");
-      pg.awaitLog(n -> n.path("msg").asText().startsWith("refused spec:"), WAIT);
+      pg.awaitLog(mark, n -> n.path("msg").asText().startsWith("refused spec:"), WAIT);
       assertThat(pg.query("SHOW work_mem")).isEqualTo("12MB");
       assertThat(pg.isAlive()).isTrue();
     }

@@ -123,11 +123,24 @@ final class Pgwarden implements AutoCloseable {
     return out;
   }
 
+  /** A position in the output: later waits can look only at what comes after it. */
+  int mark() {
+    return lines.size();
+  }
+
   /** Waits for a log line matching {@code match}. */
   JsonNode awaitLog(Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
+    return awaitLog(0, match, timeout);
+  }
+
+  /** Waits for a log line after {@code mark} matching {@code match}. */
+  JsonNode awaitLog(int mark, Predicate<JsonNode> match, Duration timeout)
+      throws InterruptedException {
     Instant until = Instant.now().plus(timeout);
     while (Instant.now().isBefore(until)) {
-      Optional<JsonNode> found = logs().stream().filter(match).findFirst();
+      List<JsonNode> all = logs();
+      Optional<JsonNode> found =
+          all.subList(Math.min(mark, all.size()), all.size()).stream().filter(match).findFirst();
       if (found.isPresent()) {
         return found.get();
       }
@@ -139,7 +152,13 @@ final class Pgwarden implements AutoCloseable {
 
   /** Waits for an instance-manager line whose msg contains {@code text}. */
   JsonNode awaitMessage(String text, Duration timeout) throws InterruptedException {
+    return awaitMessage(0, text, timeout);
+  }
+
+  /** Waits for an instance-manager line after {@code mark} whose msg contains {@code text}. */
+  JsonNode awaitMessage(int mark, String text, Duration timeout) throws InterruptedException {
     return awaitLog(
+        mark,
         n ->
             "instance-manager".equals(n.path("logger").asText())
                 && n.path("msg").asText().contains(text),

@@ -151,7 +151,7 @@ class StandaloneIT {
       try (Connection c = pg.connect("postgres");
           Statement st = c.createStatement()) {
         st.execute(
-            "COPY (SELECT 1) TO PROGRAM 'sleep 2 </dev/null >/dev/null 2>&1 & echo $! > "
+            "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; sleep 2 </dev/null >/dev/null 2>&1 & echo $! > "
                 + pidFile
                 + "'");
       }
