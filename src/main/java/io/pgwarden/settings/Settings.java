@@ -1,5 +1,6 @@
 package io.pgwarden.settings;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -65,7 +66,8 @@ public record Settings(
       throw new InvalidSettingException("POD_NAME", "must not be blank");
     }
     // The socket path must fit sun_path (108 bytes on Linux) or postgres refuses to start.
-    int socketPathLength = controller.socket(pgPort).toString().length();
+    int socketPathLength =
+        controller.socket(pgPort).toString().getBytes(StandardCharsets.UTF_8).length;
     if (socketPathLength > 107) {
       throw new InvalidSettingException(
           "--controller-dir",

@@ -57,17 +57,17 @@ public final class Commands {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = children.start(pb);
     Deque<String> tail = new ArrayDeque<>();
-    StringBuilder stdout = new StringBuilder();
-    Thread err =
-        new Thread(() -> pump(p.getErrorStream(), name, true, tail, null), name + "-stderr");
-    err.setDaemon(true);
-    err.start();
-    pump(p.getInputStream(), name, false, tail, stdout);
+    StringBuilder stdout = new StringBuilder(); // read only after out.join()
+    // Both streams are read by threads of their own, so the timeout holds even while the command
+    // keeps its output open.
+    Thread err = pumpThread(p.getErrorStream(), name, true, tail, null);
+    Thread out = pumpThread(p.getInputStream(), name, false, tail, stdout);
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
       throw new CommandFailedException(
-          name + " did not finish within " + timeout.toSeconds() + " s");
+          name + " did not finish within " + timeout.toMillis() + " ms");
     }
+    out.join(TimeUnit.SECONDS.toMillis(5));
     err.join(TimeUnit.SECONDS.toMillis(5));
     if (p.exitValue() != 0) {
       String last;
@@ -78,6 +78,16 @@ public final class Commands {
           name + " failed with exit code " + p.exitValue() + "; its last output: " + last);
     }
     return stdout.toString();
+  }
+
+  private Thread pumpThread(
+      InputStream in, String name, boolean stderr, Deque<String> tail, StringBuilder keep) {
+    Thread t =
+        new Thread(
+            () -> pump(in, name, stderr, tail, keep), name + (stderr ? "-stderr" : "-stdout"));
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   private void pump(

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -231,9 +230,6 @@ class SettingsTest {
     assertThat(e.getMessage()).contains("108").contains("107");
   }
 
-  @Disabled(
-      "bug: Settings compares the socket path's length in chars, not UTF-8 bytes (sun_path is"
-          + " bytes), so a non-ASCII controller dir over 107 bytes is accepted")
   @Test
   void socketPathLimitCountsBytesNotCharacters() {
     Path ascii = controllerWithSocketPathLength(100);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -383,18 +382,12 @@ class SpecParserTest {
     assertThat(names.server()).isEqualTo("db-server");
   }
 
-  @Disabled(
-      "bug: duplicate YAML keys pass silently (last wins): FAIL_ON_READING_DUP_TREE_KEY only"
-          + " applies to trees; SpecParser needs StreamReadFeature.STRICT_DUPLICATE_DETECTION")
   @Test
   void duplicateKeyIsRefused() {
     InvalidSpecException e = refused(HEADER + "spec:\n  stopDelay: 10\n  stopDelay: 20\n");
     assertThat(e.getMessage()).contains("stopDelay");
   }
 
-  @Disabled(
-      "bug: duplicate YAML keys pass silently (last wins): FAIL_ON_READING_DUP_TREE_KEY only"
-          + " applies to trees; SpecParser needs StreamReadFeature.STRICT_DUPLICATE_DETECTION")
   @Test
   void duplicateParameterIsRefused() {
     InvalidSpecException e =
