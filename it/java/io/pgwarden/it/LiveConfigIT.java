@@ -125,6 +125,50 @@ class LiveConfigIT {
   }
 
   @Test
+  void unusableTlsMaterialIsRefusedAndThePreviousCertificateStaysInForce() throws Exception {
+    try (Pgwarden pg = new Pgwarden(dir).start()) {
+      pg.awaitReady();
+      BigInteger before = servedSerial(pg);
+      Path crt = pg.secrets.resolve("pgwarden-server/tls.crt");
+      byte[] good = Files.readAllBytes(crt);
+      // A certificate that does not match the key: another CA's server certificate.
+      CertificateGenerator generator = new CertificateGenerator(Clock.systemUTC());
+      Issued otherCa = generator.generateCa("other", Duration.ofDays(30));
+      Issued foreign =
+          generator.issueServer(
+              otherCa, "localhost", List.of("localhost"), List.of(), Duration.ofDays(30));
+      int mark = pg.mark();
+      Files.write(crt, foreign.certificatePem());
+      pg.awaitLog(mark, n -> n.path("msg").asText().startsWith("refused TLS material"), WAIT);
+      assertThat(servedSerial(pg)).isEqualTo(before);
+      try (Connection c = tcp(pg, "app", password(pg, "pgwarden-app"), "verify-full")) {
+        assertThat(c.isValid(5)).isTrue();
+      }
+      mark = pg.mark();
+      Files.write(
+          crt, "-----BEGIN CERTIFICATE-----\nnot base64\n".getBytes(StandardCharsets.US_ASCII));
+      pg.awaitLog(mark, n -> n.path("msg").asText().startsWith("refused TLS material"), WAIT);
+      assertThat(servedSerial(pg)).isEqualTo(before);
+      Files.write(crt, good);
+    }
+  }
+
+  @Test
+  void theAllowPlaintextAnnotationLiftsTheRejectRule() throws Exception {
+    Path spec = dir.resolve("cluster.yaml");
+    Files.writeString(
+        spec, "metadata:\n  annotations:\n    pgwarden.io/allowPlaintext: \"true\"\n");
+    try (Pgwarden pg = new Pgwarden(dir, "--spec", spec.toString()).start()) {
+      pg.awaitReady();
+      try (Connection c = tcp(pg, "app", password(pg, "pgwarden-app"), "disable")) {
+        assertThat(c.isValid(5)).isTrue();
+      }
+      assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'reject'"))
+          .isEqualTo("0");
+    }
+  }
+
+  @Test
   void aProtectedParameterIsRefusedByNameAndTheRestApplies() throws Exception {
     Path spec = dir.resolve("cluster.yaml");
     Files.writeString(spec, "spec:\n  postgresql:\n    parameters:\n      work_mem: 8MB\n");
