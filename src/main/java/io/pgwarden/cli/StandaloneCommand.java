@@ -1,5 +1,6 @@
 package io.pgwarden.cli;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.instance.StandaloneInstance;
 import io.pgwarden.instance.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
@@ -90,6 +91,10 @@ final class StandaloneCommand implements Callable<Integer> {
   String logLevel = "info";
 
   @Override
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   public Integer call() throws InterruptedException {
     try {
       JsonLogging.setLevel(logLevel);

@@ -1,5 +1,6 @@
 package io.pgwarden.instance;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
 import io.pgwarden.pgconf.InvalidConfigurationException;
@@ -83,6 +84,10 @@ public final class StandaloneInstance {
    *
    * @throws StartupException when the input is unusable; nothing was started then
    */
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   public int run() throws StartupException, InterruptedException {
     JsonLineWriter writer = JsonLineWriter.stdout();
     log.info(
@@ -197,6 +202,10 @@ public final class StandaloneInstance {
     }
   }
 
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   private void installCertificates(LocalSource source, Cluster cluster) throws StartupException {
     String c = cluster.name();
     SecretNames names = SecretNames.of(cluster);
@@ -246,6 +255,10 @@ public final class StandaloneInstance {
     return value.get();
   }
 
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   private void installConfiguration(
       Commands commands, Cluster cluster, DataDirectory.State state, Configuration.Result config)
       throws StartupException, InterruptedException {
@@ -272,6 +285,10 @@ public final class StandaloneInstance {
     }
   }
 
+  @SuppressFBWarnings(
+      value = "UNENCRYPTED_SERVER_SOCKET",
+      justification =
+          "a probe that binds the port and closes at once to see whether it is free; it never accepts a connection")
   private void checkPortFree() throws StartupException {
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true);
@@ -290,6 +307,10 @@ public final class StandaloneInstance {
    * Once postgres accepts connections: the owner role and database, the owner's password, and the
    * superuser's: NULL unless {@code enableSuperuserAccess}, then the one in its Secret.
    */
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   private static void applyRolesAndPasswords(
       Postgres postgres,
       Cluster cluster,

@@ -1,5 +1,6 @@
 package io.pgwarden.supervisor;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,11 +41,19 @@ public final class Supervisor {
 
   /** Work to run once postgres accepts connections (bootstrap SQL, passwords). */
   public interface ReadyHook {
+    @SuppressFBWarnings(
+        value = "THROWS_METHOD_THROWS_CLAUSE_BASIC_EXCEPTION",
+        justification =
+            "the hook is the caller's code (SQL, files); the supervisor logs whatever it throws and carries on")
     void onReady(boolean firstStart) throws Exception;
   }
 
   /** Work to run before a smart shutdown, such as a CHECKPOINT; bounded by the caller. */
   public interface ShutdownHook {
+    @SuppressFBWarnings(
+        value = "THROWS_METHOD_THROWS_CLAUSE_BASIC_EXCEPTION",
+        justification =
+            "the hook is the caller's code (a CHECKPOINT); the supervisor logs whatever it throws and stops anyway")
     void beforeStop(Duration budget) throws Exception;
   }
 
@@ -115,6 +124,10 @@ public final class Supervisor {
    * Starts postgres and supervises it until a shutdown completes (returns 0) or, under {@link
    * RestartPolicy#exitOnCrash()}, postgres crashes (returns 1).
    */
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   public int run() throws InterruptedException {
     start(true);
     while (true) {
@@ -197,6 +210,11 @@ public final class Supervisor {
         crashesInARow);
   }
 
+  @SuppressFBWarnings(
+      value = {"CRLF_INJECTION_LOGS", "DLS_DEAD_LOCAL_STORE"},
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line;"
+              + " the unused local is Error Prone's FutureReturnValueIgnored idiom")
   private void start(boolean firstStart) {
     Process p;
     try {
@@ -215,6 +233,10 @@ public final class Supervisor {
     background.accept(() -> awaitReadyThenHook(p, firstStart));
   }
 
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   private void awaitReadyThenHook(Process p, boolean firstStart) {
     try {
       while (p.isAlive() && PostmasterStatus.read(launcher.dataDir()) != PostmasterStatus.READY) {
@@ -238,6 +260,10 @@ public final class Supervisor {
    * fast stop for what remains of the stop delay, then immediate; a second shutdown request during
    * the smart phase skips to fast, as a second Ctrl-C should.
    */
+  @SuppressFBWarnings(
+      value = "CRLF_INJECTION_LOGS",
+      justification =
+          "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
   private void stop() throws InterruptedException {
     restartAt = null;
     Process p = postgres;
