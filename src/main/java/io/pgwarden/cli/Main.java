@@ -15,7 +15,7 @@ public final class Main {
   public static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    int code = new CommandLine(Main.class).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     System.exit(code);
   }
 }

@@ -59,7 +59,7 @@ final class Reconciler {
   private final Runnable reload;
 
   private Cluster lastGood;
-  private boolean postgresReady;
+  private volatile boolean postgresReady;
   private final Map<String, String> appliedPasswords = new HashMap<>();
   private Set<String> lastRefusals = Set.of();
   private volatile Set<String> pendingRestart = Set.of();
@@ -202,7 +202,7 @@ final class Reconciler {
       while (true) {
         try (ResultSet rs = st.executeQuery("SELECT current_setting('cnpg.config_sha256', true)")) {
           rs.next();
-          if (hash.equals(rs.getString(1))) {
+          if (sameText(hash, rs.getString(1))) {
             break;
           }
         }
@@ -275,7 +275,7 @@ final class Reconciler {
   private void applyPassword(Connection c, String role, Optional<LocalSource.Credentials> creds)
       throws SQLException {
     String digest = creds.map(cr -> digest(cr.password())).orElse(NO_PASSWORD);
-    if (digest.equals(appliedPasswords.get(role))) {
+    if (sameText(digest, appliedPasswords.get(role))) {
       return;
     }
     if (creds.isPresent()) {
@@ -295,6 +295,13 @@ final class Reconciler {
   /** {@code <controller>/run/<role>.pgpass}: beside the socket, in the 0700 directory. */
   Path pgpassFile(String role) {
     return controller.run().resolve(role + ".pgpass");
+  }
+
+  /** Compares in constant time: one side may derive from a password. */
+  private static boolean sameText(String a, String b) {
+    return b != null
+        && MessageDigest.isEqual(
+            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String digest(char[] password) {

@@ -1,5 +1,6 @@
 package io.pgwarden.instance;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
 import io.pgwarden.pgconf.InvalidConfigurationException;
@@ -327,6 +328,10 @@ public final class StandaloneInstance {
     }
   }
 
+  @SuppressFBWarnings(
+      value = "UNENCRYPTED_SERVER_SOCKET",
+      justification =
+          "a probe that binds the port and closes at once to see whether it is free; it never accepts a connection")
   private void checkPortFree() throws StartupException {
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true);

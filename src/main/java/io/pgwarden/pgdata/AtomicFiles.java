@@ -1,5 +1,6 @@
 package io.pgwarden.pgdata;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,6 +33,10 @@ public final class AtomicFiles {
    *
    * @return true when the file was written (it was missing or different)
    */
+  @SuppressFBWarnings(
+      value = "PATH_TRAVERSAL_IN",
+      justification =
+          "targets are pgwarden's own layout under the operator's --data, --controller-dir and --secrets flags")
   public static boolean install(Path target, byte[] content, Set<PosixFilePermission> permissions)
       throws IOException {
     if (sameContent(target, content)) {
@@ -41,6 +46,9 @@ public final class AtomicFiles {
       return false;
     }
     Path dir = target.toAbsolutePath().getParent();
+    if (dir == null) {
+      throw new IOException("cannot install " + target + ": it has no parent directory");
+    }
     Files.createDirectories(dir);
     Path tmp =
         Files.createTempFile(

@@ -33,6 +33,9 @@ public final class Initdb {
       Commands commands, Path pgBin, Path dataDir, InitdbSpec spec, Finisher finisher)
       throws IOException, InterruptedException {
     Path parent = dataDir.getParent();
+    if (parent == null) {
+      throw new IOException("the data directory " + dataDir + " cannot be the root directory");
+    }
     Files.createDirectories(parent);
     Path staging = parent.resolve("." + dataDir.getFileName() + ".initdb");
     deleteTree(staging); // what a crashed earlier attempt left behind
@@ -74,8 +77,9 @@ public final class Initdb {
   private static void moveContent(Path from, Path to) throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(from)) {
       for (Path entry : entries) {
-        if (!entry.getFileName().toString().equals("PG_VERSION")) {
-          Files.move(entry, to.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        Path name = entry.getFileName();
+        if (name != null && !name.toString().equals("PG_VERSION")) {
+          Files.move(entry, to.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         }
       }
     }

@@ -1,5 +1,6 @@
 package io.pgwarden.settings;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Finds PostgreSQL's binaries when {@code --pg-bin} is not given. */
+@SuppressFBWarnings(
+    value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+    justification =
+        "on the class: reported in the static initializer of DEBIAN_ROOT, Debian's fixed install root,"
+            + " a fallback when --pg-bin and pg_config are absent")
 public final class PgBinaries {
   private static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
 
@@ -54,8 +60,8 @@ public final class PgBinaries {
     }
     try (Stream<Path> versions = Files.list(DEBIAN_ROOT)) {
       return versions
-          .filter(p -> p.getFileName().toString().matches("\\d+"))
-          .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString())))
+          .filter(p -> String.valueOf(p.getFileName()).matches("\\d+"))
+          .max(Comparator.comparingInt(p -> Integer.parseInt(String.valueOf(p.getFileName()))))
           .map(p -> p.resolve("bin"))
           .filter(p -> Files.isExecutable(p.resolve("postgres")));
     } catch (IOException e) {

@@ -18,9 +18,10 @@ import java.util.Optional;
  * ConfigMaps from directories laid out as Kubernetes mounts them, {@code DIR/<name>/<key>}.
  */
 public final class LocalSource {
-  private static final char[] PASSWORD_ALPHABET =
+  private static final char[] ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
   private static final int PASSWORD_LENGTH = 32;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Optional<Path> specFile;
   private final Path secretsDir;
@@ -113,10 +114,9 @@ public final class LocalSource {
   }
 
   private static char[] generatePassword() {
-    SecureRandom random = new SecureRandom();
     char[] out = new char[PASSWORD_LENGTH];
     for (int i = 0; i < out.length; i++) {
-      out[i] = PASSWORD_ALPHABET[random.nextInt(PASSWORD_ALPHABET.length)];
+      out[i] = ALPHANUMERIC[RANDOM.nextInt(ALPHANUMERIC.length)];
     }
     return out;
   }

@@ -72,8 +72,10 @@ public record ClusterSpec(
     bootstrap = bootstrap == null ? new BootstrapSpec(null) : bootstrap;
     enableSuperuserAccess = enableSuperuserAccess != null && enableSuperuserAccess;
     smartShutdownTimeout =
-        smartShutdownTimeout == null ? DEFAULT_SMART_SHUTDOWN_TIMEOUT : smartShutdownTimeout;
-    stopDelay = stopDelay == null ? DEFAULT_STOP_DELAY : stopDelay;
+        smartShutdownTimeout == null
+            ? Integer.valueOf(DEFAULT_SMART_SHUTDOWN_TIMEOUT)
+            : smartShutdownTimeout;
+    stopDelay = stopDelay == null ? Integer.valueOf(DEFAULT_STOP_DELAY) : stopDelay;
     certificates =
         certificates == null ? new CertificatesSpec(null, null, null, null, null) : certificates;
     monitoring = monitoring == null ? new MonitoringSpec(null, null, null, null, null) : monitoring;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -106,6 +107,10 @@ public final class SpecParser {
         : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
+  @SuppressFBWarnings(
+      value = "IMPROPER_UNICODE",
+      justification =
+          "case folding with Locale.ROOT to compare an encoding name with the ASCII constant UTF8; no access decision")
   private static void validate(Cluster c) throws InvalidSpecException {
     if (!Cluster.API_VERSION.equals(c.apiVersion())) {
       throw new InvalidSpecException(
@@ -199,6 +204,10 @@ public final class SpecParser {
   }
 
   /** A DNS-1123 subdomain: it also becomes a directory name in standalone mode. */
+  @SuppressFBWarnings(
+      value = "REDOS",
+      justification =
+          "the length is capped at 253 before the match and labels are split by a mandatory dot: backtracking stays polynomial")
   static void checkObjectName(String field, String name) throws InvalidSpecException {
     if (name == null
         || name.length() > 253

@@ -1,5 +1,6 @@
 package io.pgwarden.sql;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,12 +70,16 @@ public final class UnixSocketFactory extends SocketFactory {
   private static final class UnixSocket extends Socket {
     private final UnixDomainSocketAddress target;
     private SocketChannel channel;
-    private Selector readSelector;
-    private Selector writeSelector;
+    private volatile Selector readSelector;
+    private volatile Selector writeSelector;
     private volatile int timeoutMillis;
     private final InputStream in = new ChannelInput();
     private final OutputStream out = new ChannelOutput();
 
+    @SuppressFBWarnings(
+        value = "UNENCRYPTED_SOCKET",
+        justification =
+            "a Unix-domain socket to the local postgres; no network, and postgres checks the peer's uid")
     UnixSocket(UnixDomainSocketAddress target) {
       this.target = target;
     }

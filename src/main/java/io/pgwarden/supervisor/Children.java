@@ -1,5 +1,6 @@
 package io.pgwarden.supervisor;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,10 @@ public final class Children {
   private final long self = ProcessHandle.current().pid();
 
   /** Starts {@code builder}'s process, registered so the reaper leaves it to the JVM. */
+  @SuppressFBWarnings(
+      value = "DLS_DEAD_LOCAL_STORE",
+      justification =
+          "the unused local is Error Prone's FutureReturnValueIgnored idiom: the future is not awaited on purpose")
   public Process start(ProcessBuilder builder) throws IOException {
     Process p;
     synchronized (lock) {
@@ -58,7 +63,11 @@ public final class Children {
     synchronized (lock) {
       try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, "[0-9]*")) {
         for (Path dir : dirs) {
-          long pid = Long.parseLong(dir.getFileName().toString());
+          Path name = dir.getFileName();
+          if (name == null) {
+            continue; // a directory entry always has a name
+          }
+          long pid = Long.parseLong(name.toString());
           if (!own.contains(pid) && isZombieChildOfUs(dir) && Libc.reapIfZombie(pid)) {
             reaped++;
           }

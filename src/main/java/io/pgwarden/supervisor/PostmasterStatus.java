@@ -1,5 +1,6 @@
 package io.pgwarden.supervisor;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,10 @@ public enum PostmasterStatus {
 
   private static final int STATUS_LINE = 7;
 
+  @SuppressFBWarnings(
+      value = "IMPROPER_UNICODE",
+      justification =
+          "the status word is ASCII written by postgres itself; the comparison picks a state and guards nothing")
   public static PostmasterStatus read(Path dataDir) {
     List<String> lines;
     try {

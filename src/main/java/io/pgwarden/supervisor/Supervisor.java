@@ -1,5 +1,6 @@
 package io.pgwarden.supervisor;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,11 +41,19 @@ public final class Supervisor {
 
   /** Work to run once postgres accepts connections (bootstrap SQL, passwords). */
   public interface ReadyHook {
+    @SuppressFBWarnings(
+        value = "THROWS_METHOD_THROWS_CLAUSE_BASIC_EXCEPTION",
+        justification =
+            "the hook is the caller's code (SQL, files); the supervisor logs whatever it throws and carries on")
     void onReady(boolean firstStart) throws Exception;
   }
 
   /** Work to run before a smart shutdown, such as a CHECKPOINT; bounded by the caller. */
   public interface ShutdownHook {
+    @SuppressFBWarnings(
+        value = "THROWS_METHOD_THROWS_CLAUSE_BASIC_EXCEPTION",
+        justification =
+            "the hook is the caller's code (a CHECKPOINT); the supervisor logs whatever it throws and stops anyway")
     void beforeStop(Duration budget) throws Exception;
   }
 
@@ -197,6 +206,11 @@ public final class Supervisor {
         crashesInARow);
   }
 
+  @SuppressFBWarnings(
+      value = "DLS_DEAD_LOCAL_STORE",
+      justification =
+          "the unused local is Error Prone's FutureReturnValueIgnored idiom: the future is not"
+              + " awaited on purpose")
   private void start(boolean firstStart) {
     Process p;
     try {
