@@ -39,6 +39,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -71,6 +72,7 @@ public final class StandaloneInstance {
   private final Settings settings;
   private final ControllerLayout controller;
   private final Children children = new Children();
+  private final AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
   private final ExecutorService actions =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -107,10 +109,18 @@ public final class StandaloneInstance {
         new LocalSource(settings.specFile(), settings.secretsDir(), settings.configMapsDir());
     Cluster cluster = loadCluster(source);
     DataDirectory.State state = inspectData();
-    // TLS parsing and validation is the slowest step of a start (cold crypto classes): it runs
-    // beside rendering, bootstrap and the log FIFOs, and postgres starts only once it is done.
-    CompletableFuture<Void> certificates =
-        CompletableFuture.runAsync(() -> installCertificatesUnchecked(source, cluster), actions);
+    // TLS parsing and validation is the slowest step of a start (cold crypto classes). When the
+    // installed files are the Secrets' bytes, they were validated when installed: postgres starts
+    // on them at once and the full check (expiry, regeneration) follows on the actions thread.
+    // Otherwise it runs beside rendering, bootstrap and the log FIFOs, and postgres waits for it.
+    CompletableFuture<Void> certificates;
+    if (installedCertificatesCurrent(source, cluster)) {
+      certificates = CompletableFuture.completedFuture(null);
+      actions.execute(() -> revalidateCertificates(source, cluster));
+    } else {
+      certificates =
+          CompletableFuture.runAsync(() -> installCertificatesUnchecked(source, cluster), actions);
+    }
     SecretNames secrets = SecretNames.of(cluster);
     try {
       // Generated now when missing, so the password is on disk before postgres can be reached.
@@ -138,7 +148,6 @@ public final class StandaloneInstance {
     }
     awaitCertificates(certificates);
     Postgres postgres = new Postgres(controller.socket(settings.pgPort()));
-    AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
     Reconciler reconciler =
         new Reconciler(
             source,
@@ -232,7 +241,8 @@ public final class StandaloneInstance {
     }
   }
 
-  private void installCertificates(LocalSource source, Cluster cluster) throws StartupException {
+  /** Generates what is missing, validates and installs; true when an installed file changed. */
+  private boolean installCertificates(LocalSource source, Cluster cluster) throws StartupException {
     String c = cluster.name();
     SecretNames names = SecretNames.of(cluster);
     try {
@@ -249,7 +259,7 @@ public final class StandaloneInstance {
       if (!outcome.generated().isEmpty()) {
         log.info("generated TLS material: {}", outcome.generated());
       }
-      InstalledCertificates.install(
+      return InstalledCertificates.install(
           controller.certificates(),
           required(source, names.server(), "tls.crt"),
           required(source, names.server(), "tls.key"),
@@ -262,6 +272,52 @@ public final class StandaloneInstance {
       throw new StartupException("TLS material refused: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new StartupException("while installing TLS material: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether every installed TLS file already holds exactly its Secret's bytes. */
+  private boolean installedCertificatesCurrent(LocalSource source, Cluster cluster) {
+    SecretNames names = SecretNames.of(cluster);
+    Path dir = controller.certificates();
+    try {
+      return same(
+              source.secret(names.server(), "tls.crt"),
+              dir.resolve(InstalledCertificates.SERVER_CRT))
+          && same(
+              source.secret(names.server(), "tls.key"),
+              dir.resolve(InstalledCertificates.SERVER_KEY))
+          && same(
+              source.secret(names.serverCa(), "ca.crt"),
+              dir.resolve(InstalledCertificates.SERVER_CA))
+          && same(
+              source.secret(names.clientCa(), "ca.crt"),
+              dir.resolve(InstalledCertificates.CLIENT_CA))
+          && same(
+              source.secret(names.replication(), "tls.crt"),
+              dir.resolve(InstalledCertificates.REPLICATION_CRT))
+          && same(
+              source.secret(names.replication(), "tls.key"),
+              dir.resolve(InstalledCertificates.REPLICATION_KEY));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean same(Optional<byte[]> secret, Path installed) throws IOException {
+    return secret.isPresent()
+        && Files.isRegularFile(installed)
+        && Arrays.equals(secret.get(), Files.readAllBytes(installed));
+  }
+
+  /** The full check of a start that skipped it; a failure leaves the installed material. */
+  private void revalidateCertificates(LocalSource source, Cluster cluster) {
+    try {
+      Supervisor supervisor = supervisorRef.get();
+      if (installCertificates(source, cluster) && supervisor != null) {
+        supervisor.requestReload(); // postgres may already serve the previous files
+      }
+    } catch (StartupException e) {
+      log.error("{}; the installed certificates stay in force", e.getMessage());
     }
   }
 
