@@ -11,7 +11,6 @@ import io.pgwarden.spec.InvalidSpecException;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.sql.Postgres;
 import io.pgwarden.sql.Roles;
-import io.pgwarden.tls.InstalledCertificates;
 import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -159,26 +158,12 @@ final class Reconciler {
   private boolean installCertificates(Cluster cluster) {
     SecretNames names = SecretNames.of(cluster);
     try {
-      return InstalledCertificates.install(
-          controller.certificates(),
-          required(names.server(), "tls.crt"),
-          required(names.server(), "tls.key"),
-          required(names.serverCa(), "ca.crt"),
-          required(names.clientCa(), "ca.crt"),
-          required(names.replication(), "tls.crt"),
-          required(names.replication(), "tls.key"),
-          Instant.now());
+      return TlsSecrets.read(source, names).install(controller.certificates(), Instant.now());
     } catch (TlsMaterialException | IOException e) {
       log.error(
           "refused TLS material: {}; the previous certificates stay in force", e.getMessage());
       return false;
     }
-  }
-
-  private byte[] required(String secret, String key) throws IOException {
-    return source
-        .secret(secret, key)
-        .orElseThrow(() -> new IOException("Secret " + secret + " has no key " + key));
   }
 
   /** Logs refused input once per distinct set, not at every resync. */

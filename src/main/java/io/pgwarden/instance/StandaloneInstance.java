@@ -25,7 +25,6 @@ import io.pgwarden.supervisor.RestartPolicy;
 import io.pgwarden.supervisor.ShutdownPolicy;
 import io.pgwarden.supervisor.Signals;
 import io.pgwarden.supervisor.Supervisor;
-import io.pgwarden.tls.InstalledCertificates;
 import io.pgwarden.tls.StandaloneTls;
 import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
@@ -39,9 +38,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -259,15 +256,7 @@ public final class StandaloneInstance {
       if (!outcome.generated().isEmpty()) {
         log.info("generated TLS material: {}", outcome.generated());
       }
-      return InstalledCertificates.install(
-          controller.certificates(),
-          required(source, names.server(), "tls.crt"),
-          required(source, names.server(), "tls.key"),
-          required(source, names.serverCa(), "ca.crt"),
-          required(source, names.clientCa(), "ca.crt"),
-          required(source, names.replication(), "tls.crt"),
-          required(source, names.replication(), "tls.key"),
-          Instant.now());
+      return TlsSecrets.read(source, names).install(controller.certificates(), Instant.now());
     } catch (TlsMaterialException e) {
       throw new StartupException("TLS material refused: " + e.getMessage(), e);
     } catch (IOException e) {
@@ -277,36 +266,12 @@ public final class StandaloneInstance {
 
   /** Whether every installed TLS file already holds exactly its Secret's bytes. */
   private boolean installedCertificatesCurrent(LocalSource source, Cluster cluster) {
-    SecretNames names = SecretNames.of(cluster);
-    Path dir = controller.certificates();
     try {
-      return same(
-              source.secret(names.server(), "tls.crt"),
-              dir.resolve(InstalledCertificates.SERVER_CRT))
-          && same(
-              source.secret(names.server(), "tls.key"),
-              dir.resolve(InstalledCertificates.SERVER_KEY))
-          && same(
-              source.secret(names.serverCa(), "ca.crt"),
-              dir.resolve(InstalledCertificates.SERVER_CA))
-          && same(
-              source.secret(names.clientCa(), "ca.crt"),
-              dir.resolve(InstalledCertificates.CLIENT_CA))
-          && same(
-              source.secret(names.replication(), "tls.crt"),
-              dir.resolve(InstalledCertificates.REPLICATION_CRT))
-          && same(
-              source.secret(names.replication(), "tls.key"),
-              dir.resolve(InstalledCertificates.REPLICATION_KEY));
+      return TlsSecrets.read(source, SecretNames.of(cluster))
+          .matchesInstalled(controller.certificates());
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private static boolean same(Optional<byte[]> secret, Path installed) throws IOException {
-    return secret.isPresent()
-        && Files.isRegularFile(installed)
-        && Arrays.equals(secret.get(), Files.readAllBytes(installed));
   }
 
   /** The full check of a start that skipped it; a failure leaves the installed material. */
@@ -340,22 +305,6 @@ public final class StandaloneInstance {
       }
       throw new StartupException("while installing TLS material: " + cause, cause);
     }
-  }
-
-  private static byte[] required(LocalSource source, String secret, String key)
-      throws IOException, StartupException {
-    Optional<byte[]> value = source.secret(secret, key);
-    if (value.isEmpty()) {
-      throw new StartupException(
-          "Secret "
-              + secret
-              + " has no key "
-              + key
-              + " (expected the file "
-              + source.secretsDir().resolve(secret).resolve(key)
-              + ")");
-    }
-    return value.get();
   }
 
   private void installConfiguration(

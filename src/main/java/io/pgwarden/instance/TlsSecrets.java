@@ -1,0 +1,91 @@
+package io.pgwarden.instance;
+
+import io.pgwarden.source.LocalSource;
+import io.pgwarden.spec.SecretNames;
+import io.pgwarden.tls.InstalledCertificates;
+import io.pgwarden.tls.TlsMaterialException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The six TLS files postgres serves, as the Secrets hold them (CONTRACT.md: {@code <c>-server},
+ * {@code <c>-ca} for server and client CA, {@code <c>-replication}), read once so that checking and
+ * installing see the same bytes.
+ */
+final class TlsSecrets {
+  /**
+   * Secret key and installed file name, in the order {@link InstalledCertificates#install} takes.
+   */
+  private record Entry(String secret, String key, String installedName) {}
+
+  private final List<Entry> entries;
+  private final List<byte[]> values;
+
+  private TlsSecrets(List<Entry> entries, List<byte[]> values) {
+    this.entries = entries;
+    this.values = values;
+  }
+
+  /**
+   * Reads the files of the Secrets {@code names} gives.
+   *
+   * @throws IOException naming the Secret and key that is missing
+   */
+  static TlsSecrets read(LocalSource source, SecretNames names) throws IOException {
+    List<Entry> entries =
+        List.of(
+            new Entry(names.server(), "tls.crt", InstalledCertificates.SERVER_CRT),
+            new Entry(names.server(), "tls.key", InstalledCertificates.SERVER_KEY),
+            new Entry(names.serverCa(), "ca.crt", InstalledCertificates.SERVER_CA),
+            new Entry(names.clientCa(), "ca.crt", InstalledCertificates.CLIENT_CA),
+            new Entry(names.replication(), "tls.crt", InstalledCertificates.REPLICATION_CRT),
+            new Entry(names.replication(), "tls.key", InstalledCertificates.REPLICATION_KEY));
+    List<byte[]> values = new ArrayList<>();
+    for (Entry e : entries) {
+      Optional<byte[]> value = source.secret(e.secret(), e.key());
+      if (value.isEmpty()) {
+        throw new IOException(
+            "Secret "
+                + e.secret()
+                + " has no key "
+                + e.key()
+                + " (expected the file "
+                + source.secretsDir().resolve(e.secret()).resolve(e.key())
+                + ")");
+      }
+      values.add(value.get());
+    }
+    return new TlsSecrets(entries, values);
+  }
+
+  /** Validates everything, then installs what differs; true when a file changed. */
+  boolean install(Path certificatesDir, Instant now) throws IOException, TlsMaterialException {
+    return InstalledCertificates.install(
+        certificatesDir,
+        values.get(0),
+        values.get(1),
+        values.get(2),
+        values.get(3),
+        values.get(4),
+        values.get(5),
+        now);
+  }
+
+  /** Whether every installed file already holds exactly these bytes (validated when installed). */
+  boolean matchesInstalled(Path certificatesDir) throws IOException {
+    for (int i = 0; i < entries.size(); i++) {
+      Path installed = certificatesDir.resolve(entries.get(i).installedName());
+      if (!Files.isRegularFile(installed)
+          || !Arrays.equals(values.get(i), Files.readAllBytes(installed))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
