@@ -145,6 +145,11 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!decoded.isSuccess()) {
       return done(refused(decoded.cause()));
     }
+    if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())
+        && !HttpVersion.HTTP_1_0.equals(request.protocolVersion())) {
+      return done(
+          Response.text(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/1.1 or 1.0 only"));
+    }
     HttpHeaders headers = request.headers();
     if (HttpVersion.HTTP_1_1.equals(request.protocolVersion())
         && headers.getAll(HttpHeaderNames.HOST).size() != 1) {
@@ -395,14 +400,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       var unused =
           previous
               .thenCompose(v -> response)
-              .thenAccept(
-                  r -> {
-                    if (ctx.executor().inEventLoop()) {
-                      writeNow(writer, r, written);
-                    } else {
-                      ctx.executor().execute(() -> writeNow(writer, r, written));
-                    }
-                  });
+              .thenAccept(r -> ctx.executor().execute(() -> writeNow(writer, r, written)));
     }
 
     private void writeNow(
