@@ -115,7 +115,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (order.pending >= MAX_PIPELINED) {
       log.debug("{}: more than {} requests pipelined; closing", ctx.channel(), MAX_PIPELINED);
-      var unused = ctx.close();
+      closeQuietly(ctx);
       return;
     }
     boolean decoded = request.decoderResult().isSuccess();
@@ -156,11 +156,11 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       return done(
           Response.text(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 needs exactly one Host header"));
     }
-    String[] target = target(request.uri());
+    Target target = target(request.uri());
     if (target == null) {
       return done(Response.text(HttpResponseStatus.BAD_REQUEST, "malformed request target"));
     }
-    Route route = routes.get(target[0]);
+    Route route = routes.get(target.path());
     if (route == null) {
       return done(Response.text(HttpResponseStatus.NOT_FOUND, "not found"));
     }
@@ -181,7 +181,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (denied.isPresent()) {
       return done(denied.get());
     }
-    return handler.handle(new Request(request.method(), target[0], target[1], chain));
+    return handler.handle(new Request(request.method(), target.path(), target.query(), chain));
   }
 
   private Optional<Response> checkAccess(Route route, List<X509Certificate> chain) {
@@ -244,8 +244,11 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** {@code [path, query]} of an origin-form or absolute-form target; null when malformed. */
-  static String[] target(String uri) {
+  /** The path and query (empty when none) of a request target. */
+  record Target(String path, String query) {}
+
+  /** The path and query of an origin-form or absolute-form target; null when malformed. */
+  static Target target(String uri) {
     String pathAndQuery;
     if (uri.startsWith("/")) {
       pathAndQuery = uri;
@@ -271,8 +274,8 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     int q = pathAndQuery.indexOf('?');
     return q < 0
-        ? new String[] {pathAndQuery, ""}
-        : new String[] {pathAndQuery.substring(0, q), pathAndQuery.substring(q + 1)};
+        ? new Target(pathAndQuery, "")
+        : new Target(pathAndQuery.substring(0, q), pathAndQuery.substring(q + 1));
   }
 
   private static String allow(Route route) {
@@ -351,18 +354,28 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       InOrder order = ctx.channel().attr(IN_ORDER).get();
       if (order == null || order.pending == 0) {
         log.debug("{}: no complete request within the read timeout; closing", ctx.channel());
-        var unused = ctx.close();
+        closeQuietly(ctx);
       }
       return;
     }
     super.userEventTriggered(ctx, event);
   }
 
+  private static void closeQuietly(ChannelHandlerContext ctx) {
+    ctx.close()
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                log.debug("{}: close failed: {}", ctx.channel(), f.cause().toString());
+              }
+            });
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // TLS refusals (a TLS 1.2 client), resets, timeouts: nothing to answer, close.
     log.debug("{}: {}; closing", ctx.channel(), cause.toString());
-    var unused = ctx.close();
+    closeQuietly(ctx);
   }
 
   /** The client's chain from the channel's {@link SslHandler}; empty without TLS or a chain. */
@@ -389,25 +402,25 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private int pending;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
+    /**
+     * Each answer is handed to the event loop only after the previous one was: tasks run in order
+     * there, so answers are written in request order whatever order they complete in.
+     */
     void enqueue(
         ChannelHandlerContext ctx,
         CompletableFuture<Response> response,
         java.util.function.Consumer<Response> writer) {
       pending++;
-      CompletableFuture<Void> written = new CompletableFuture<>();
-      CompletableFuture<Void> previous = tail;
-      tail = written;
-      var unused =
-          previous
-              .thenCompose(v -> response)
-              .thenAccept(r -> ctx.executor().execute(() -> writeNow(writer, r, written)));
-    }
-
-    private void writeNow(
-        java.util.function.Consumer<Response> writer, Response r, CompletableFuture<Void> done) {
-      pending--;
-      writer.accept(r);
-      done.complete(null);
+      tail =
+          tail.thenCompose(v -> response)
+              .thenAccept(
+                  r ->
+                      ctx.executor()
+                          .execute(
+                              () -> {
+                                pending--;
+                                writer.accept(r);
+                              }));
     }
   }
 

@@ -5,11 +5,13 @@ import io.pgwarden.logs.JsonText;
 import io.pgwarden.sql.PgPing;
 import io.pgwarden.status.PostgresqlStatus;
 import io.pgwarden.status.StatusJson;
+import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -42,7 +44,7 @@ public final class StatusApi implements AutoCloseable {
   @FunctionalInterface
   public interface ControlData {
     /** The output of {@code pg_controldata}. */
-    String read() throws Exception;
+    String read() throws IOException, InterruptedException;
   }
 
   private final LivenessCheck liveness;
@@ -50,18 +52,8 @@ public final class StatusApi implements AutoCloseable {
   private final Supplier<CompletableFuture<PostgresqlStatus>> status;
   private final ControlData controlData;
   private final Supplier<Optional<String>> operatorFingerprint;
-  private final ThreadPoolExecutor blocking =
-      new ThreadPoolExecutor(
-          THREADS,
-          THREADS,
-          30,
-          TimeUnit.SECONDS,
-          new ArrayBlockingQueue<>(QUEUE),
-          r -> {
-            Thread t = new Thread(r, "pgwarden-probes");
-            t.setDaemon(true);
-            return t;
-          });
+  private final Executor blocking;
+  private final ThreadPoolExecutor ownPool;
 
   /**
    * The API over its sources.
@@ -77,12 +69,41 @@ public final class StatusApi implements AutoCloseable {
       Supplier<CompletableFuture<PostgresqlStatus>> status,
       ControlData controlData,
       Supplier<Optional<String>> operatorFingerprint) {
+    this(liveness, ping, status, controlData, operatorFingerprint, newPool());
+  }
+
+  /** With {@code blocking} running the blocking calls (tests pass a same-thread executor). */
+  StatusApi(
+      LivenessCheck liveness,
+      Supplier<PgPing.Result> ping,
+      Supplier<CompletableFuture<PostgresqlStatus>> status,
+      ControlData controlData,
+      Supplier<Optional<String>> operatorFingerprint,
+      Executor blocking) {
     this.liveness = liveness;
     this.ping = ping;
     this.status = status;
     this.controlData = controlData;
     this.operatorFingerprint = operatorFingerprint;
-    blocking.allowCoreThreadTimeOut(true);
+    this.blocking = blocking;
+    this.ownPool = blocking instanceof ThreadPoolExecutor pool ? pool : null;
+  }
+
+  private static ThreadPoolExecutor newPool() {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            THREADS,
+            THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUE),
+            r -> {
+              Thread t = new Thread(r, "pgwarden-probes");
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** The router of port 8000, as CloudNativePG serves it. */
@@ -142,7 +163,10 @@ public final class StatusApi implements AutoCloseable {
             () -> {
               try {
                 return controlData.read();
-              } catch (Exception e) {
+              } catch (IOException e) {
+                throw new CompletionException(e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 throw new CompletionException(e);
               }
             },
@@ -174,6 +198,8 @@ public final class StatusApi implements AutoCloseable {
   /** Stops the probe pool. */
   @Override
   public void close() {
-    blocking.shutdownNow();
+    if (ownPool != null) {
+      ownPool.shutdownNow();
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.pgwarden.status;
 
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -8,7 +7,7 @@ import java.util.UUID;
  * architecture in Go's names ({@code GOARCH}), and a session ID new at each start of the process.
  */
 public record InstanceIdentity(
-    String podName, String instanceManagerVersion, String instanceArch, String sessionId) {
+    String podName, String instanceManagerVersion, String instanceArch, String sessionID) {
 
   /** The identity of this process: version from the jar's manifest, a fresh session UUID. */
   public static InstanceIdentity of(String podName) {
@@ -22,7 +21,7 @@ public record InstanceIdentity(
 
   /** The JVM's {@code os.arch} under the name Go gives it; unknown names pass through. */
   static String goArch(String osArch) {
-    return switch (osArch.toLowerCase(Locale.ROOT)) {
+    return switch (osArch) {
       case "amd64", "x86_64" -> "amd64";
       case "aarch64", "arm64" -> "arm64";
       case "x86", "i386", "i486", "i586", "i686" -> "386";

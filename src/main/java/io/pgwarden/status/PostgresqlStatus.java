@@ -130,7 +130,7 @@ public record PostgresqlStatus(
           replicationSlotsInfo,
           identity.instanceManagerVersion(),
           identity.instanceArch(),
-          identity.sessionId(),
+          identity.sessionID(),
           false);
     }
   }

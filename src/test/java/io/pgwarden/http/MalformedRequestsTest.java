@@ -35,7 +35,8 @@ class MalformedRequestsTest {
             () -> new PgPing.Result(PgPing.State.ACCEPTING, "ok"),
             () -> CompletableFuture.completedFuture(StatusApiTest.sampleStatus()),
             () -> "data",
-            () -> Optional.of("00"));
+            () -> Optional.of("00"),
+            Runnable::run);
   }
 
   @AfterAll

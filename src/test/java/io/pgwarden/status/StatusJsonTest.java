@@ -65,7 +65,7 @@ class StatusJsonTest {
     assertThat(j.at("/pod/metadata/name").asText()).isEqualTo("pg-1");
     assertThat(j.get("instanceManagerVersion").asText()).isEqualTo("0.1.0");
     assertThat(j.get("instanceArch").asText()).isEqualTo("amd64");
-    assertThat(j.get("sessionID").asText()).isEqualTo(ID.sessionId());
+    assertThat(j.get("sessionID").asText()).isEqualTo(ID.sessionID());
     assertThat(j.get("isPodReady").asBoolean()).isFalse();
     assertThat(j.get("lastArchivedWALTime").asText()).isEqualTo("2026-03-01T12:00:00Z");
     // Go's omitempty: empty strings and zero counts are left out.
@@ -122,8 +122,8 @@ class StatusJsonTest {
     assertThat(InstanceIdentity.goArch("amd64")).isEqualTo("amd64");
     assertThat(InstanceIdentity.goArch("x86_64")).isEqualTo("amd64");
     assertThat(InstanceIdentity.goArch("aarch64")).isEqualTo("arm64");
-    assertThat(InstanceIdentity.of("p").sessionId())
-        .isNotEqualTo(InstanceIdentity.of("p").sessionId());
+    assertThat(InstanceIdentity.of("p").sessionID())
+        .isNotEqualTo(InstanceIdentity.of("p").sessionID());
   }
 
   @Test
