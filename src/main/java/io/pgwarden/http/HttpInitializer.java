@@ -1,0 +1,77 @@
+package io.pgwarden.http;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The pipeline of every pgwarden HTTP server, in order: TLS (when on) → HTTP codec → aggregator →
+ * read timeout → router.
+ *
+ * <ul>
+ *   <li>TLS: a handler from the {@link SslContext} current when the connection arrives, so a
+ *       rotated certificate applies to new connections and open ones keep theirs.
+ *   <li>Codec: request line at most {@value #MAX_INITIAL_LINE} bytes (414 beyond), headers at most
+ *       {@value #MAX_HEADER_SIZE} (431 beyond).
+ *   <li>Aggregator: bodies at most {@value #MAX_CONTENT} bytes; beyond, Netty answers 413 itself
+ *       and closes.
+ *   <li>Read timeout: an {@link IdleStateHandler} after the aggregator sees complete requests only,
+ *       so a client that sends half a request, or trickles it, is cut after the timeout; the {@link
+ *       Router} closes only when no answer is pending.
+ * </ul>
+ */
+@ChannelHandler.Sharable
+public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
+  static final int MAX_INITIAL_LINE = 4096;
+  static final int MAX_HEADER_SIZE = 8192;
+  static final int MAX_CONTENT = 64 * 1024;
+
+  /** The default read timeout. */
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Supplier<SslContext> tls;
+  private final Router router;
+  private final long readTimeoutMillis;
+
+  /**
+   * A pipeline for {@code router}.
+   *
+   * @param tls the server context for each new connection; null for plain HTTP
+   */
+  public HttpInitializer(Supplier<SslContext> tls, Router router, Duration readTimeout) {
+    this.tls = tls;
+    this.router = router;
+    this.readTimeoutMillis = readTimeout.toMillis();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    configure(ch.pipeline(), ch);
+  }
+
+  /** Adds the handlers to {@code pipeline} (public for EmbeddedChannel tests without a socket). */
+  void configure(ChannelPipeline pipeline, io.netty.channel.Channel ch) {
+    if (tls != null) {
+      pipeline.addLast("tls", tls.get().newHandler(ch.alloc()));
+    }
+    pipeline
+        .addLast(
+            "codec",
+            new HttpServerCodec(
+                new HttpDecoderConfig()
+                    .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                    .setMaxHeaderSize(MAX_HEADER_SIZE)))
+        .addLast("aggregator", new HttpObjectAggregator(MAX_CONTENT))
+        .addLast("timeout", new IdleStateHandler(readTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
+        .addLast("router", router);
+  }
+}
