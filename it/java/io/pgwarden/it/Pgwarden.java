@@ -38,6 +38,8 @@ final class Pgwarden implements AutoCloseable {
   final Path controller;
   final Path secrets;
   final int pgPort;
+  final int statusPort;
+  static final String POD = "pgwarden-it-0";
   private final List<String> extraArgs;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final List<String> unparsable = new CopyOnWriteArrayList<>();
@@ -49,6 +51,7 @@ final class Pgwarden implements AutoCloseable {
     this.controller = root.resolve("controller");
     this.secrets = root.resolve("secrets");
     this.pgPort = Ports.free();
+    this.statusPort = Ports.free();
     this.extraArgs = List.of(extraArgs);
   }
 
@@ -70,14 +73,16 @@ final class Pgwarden implements AutoCloseable {
             "--pg-port",
             Integer.toString(pgPort),
             "--status-port",
-            Integer.toString(Ports.free()),
+            Integer.toString(statusPort),
             "--metrics-port",
             Integer.toString(Ports.free()),
             "--pg-bin",
             PG_BIN.toString()));
     cmd.addAll(extraArgs);
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder.environment().put("POD_NAME", POD);
     process =
-        new ProcessBuilder(cmd)
+        builder
             .redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .start();

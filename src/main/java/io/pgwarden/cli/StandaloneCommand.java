@@ -90,6 +90,14 @@ final class StandaloneCommand implements Callable<Integer> {
       description = "error, warning, info, debug or trace (default: info)")
   String logLevel = "info";
 
+  @Option(
+      names = "--status-client-auth",
+      paramLabel = "MODE",
+      description =
+          "none (default): port 8000 as CloudNativePG serves it; require: every route except the"
+              + " kubelet probes needs a client certificate signed by the cluster's client CA")
+  String statusClientAuth = "none";
+
   @Override
   public Integer call() throws InterruptedException {
     try {
@@ -110,7 +118,8 @@ final class StandaloneCommand implements Callable<Integer> {
               metricsPort,
               pgBin != null ? pgBin : PgBinaries.locate(),
               podName(),
-              logLevel);
+              logLevel,
+              statusClientAuth);
       JsonLogging.setPodName(settings.podName());
       JulBridge.install(); // pgjdbc logs through java.util.logging
       return new StandaloneInstance(settings).run();

@@ -57,7 +57,8 @@ final class Reconciler {
   private final Postgres postgres;
   private final Runnable reload;
 
-  private Cluster lastGood;
+  private final Runnable certificatesChanged;
+  private volatile Cluster lastGood;
   private volatile boolean postgresReady;
   private final Map<String, String> appliedPasswords = new HashMap<>();
   private Set<String> lastRefusals = Set.of();
@@ -71,7 +72,8 @@ final class Reconciler {
       String osUser,
       Postgres postgres,
       Cluster initial,
-      Runnable reload) {
+      Runnable reload,
+      Runnable certificatesChanged) {
     this.source = source;
     this.controller = controller;
     this.dataDir = dataDir;
@@ -80,6 +82,12 @@ final class Reconciler {
     this.postgres = postgres;
     this.lastGood = initial;
     this.reload = reload;
+    this.certificatesChanged = certificatesChanged;
+  }
+
+  /** The last Cluster that was accepted. */
+  Cluster cluster() {
+    return lastGood;
   }
 
   /** Parameters whose new value needs a restart to apply ({@code pendingRestart}). */
@@ -119,6 +127,9 @@ final class Reconciler {
       }
       log.info("applying changes to {} with a reload", what);
       reload.run();
+      if (certificatesChanged) {
+        this.certificatesChanged.run();
+      }
       if (postgresReady) {
         awaitHashAndReport(config.hash());
       }

@@ -39,6 +39,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -70,6 +71,7 @@ public final class StandaloneInstance {
   private final ControllerLayout controller;
   private final Children children = new Children();
   private final AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
+  private final AtomicReference<StatusService> statusRef = new AtomicReference<>();
   private final ExecutorService actions =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -99,7 +101,8 @@ public final class StandaloneInstance {
         settings.secretsDir(),
         settings.pgPort(),
         settings.pgBin());
-    checkPortFree();
+    checkPortFree("--pg-port", settings.pgPort());
+    checkPortFree("--status-port", settings.statusPort());
     prepareController();
     Libc.becomeChildSubreaper();
     LocalSource source =
@@ -154,7 +157,8 @@ public final class StandaloneInstance {
             osUser(),
             postgres,
             cluster,
-            () -> supervisorRef.get().requestReload());
+            () -> supervisorRef.get().requestReload(),
+            this::certificatesRotated);
     String database = cluster.spec().bootstrap().initdb().database();
     Supervisor supervisor =
         new Supervisor(
@@ -167,14 +171,35 @@ public final class StandaloneInstance {
                 Duration.ofSeconds(cluster.spec().stopDelay())),
             actions::execute,
             first -> reconciler.onReady(database),
-            budget -> checkpoint(postgres, budget));
+            budget -> {
+              try {
+                checkpoint(postgres, budget);
+              } finally {
+                // pgwarden's own session would hold a smart shutdown for its whole timeout.
+                StatusService status = statusRef.get();
+                if (status != null) {
+                  status.disconnect();
+                }
+              }
+            });
     supervisorRef.set(supervisor);
     handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
     handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
     handleSignal("CHLD", supervisor::requestReap);
+    StatusService status =
+        StatusService.start(
+            settings,
+            postgres,
+            supervisor,
+            new Commands(children, (command, line, stderr) -> {}),
+            () ->
+                Optional.ofNullable(
+                    reconciler.cluster().status().operatorCertificateFingerprint()));
+    statusRef.set(status);
     LocalWatcher watcher = watch(() -> actions.execute(reconciler::reconcile));
     int code = supervisor.run();
     closeQuietly(watcher);
+    status.stop();
     actions.shutdownNow();
     logs.stop(LOG_DRAIN);
     log.info("pgwarden exiting with code {}", code);
@@ -264,6 +289,14 @@ public final class StandaloneInstance {
     }
   }
 
+  /** New certificates are installed: new connections to port 8000 get them too. */
+  private void certificatesRotated() {
+    StatusService status = statusRef.get();
+    if (status != null) {
+      status.reloadCertificate();
+    }
+  }
+
   /** Whether every installed TLS file already holds exactly its Secret's bytes. */
   private boolean installedCertificatesCurrent(LocalSource source, Cluster cluster) {
     try {
@@ -280,6 +313,7 @@ public final class StandaloneInstance {
       Supervisor supervisor = supervisorRef.get();
       if (installCertificates(source, cluster) && supervisor != null) {
         supervisor.requestReload(); // postgres may already serve the previous files
+        certificatesRotated();
       }
     } catch (StartupException e) {
       log.error("{}; the installed certificates stay in force", e.getMessage());
@@ -337,14 +371,15 @@ public final class StandaloneInstance {
       value = "UNENCRYPTED_SERVER_SOCKET",
       justification =
           "a probe that binds the port and closes at once to see whether it is free; it never accepts a connection")
-  private void checkPortFree() throws StartupException {
+  private static void checkPortFree(String flag, int port) throws StartupException {
     try (ServerSocket probe = new ServerSocket()) {
       probe.setReuseAddress(true);
-      probe.bind(new InetSocketAddress(settings.pgPort()));
+      probe.bind(new InetSocketAddress(port));
     } catch (IOException e) {
       throw new StartupException(
-          "--pg-port: port "
-              + settings.pgPort()
+          flag
+              + ": port "
+              + port
               + " is already in use ("
               + e.getMessage()
               + "); stop what listens there or choose another port");

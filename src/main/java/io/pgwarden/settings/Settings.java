@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param pgBin directory of postgres, initdb, pg_ctl, pg_controldata
  * @param podName the name in {@code logging_pod} and status
  * @param logLevel error, warning, info, debug or trace
+ * @param statusClientAuth {@code none}: port 8000 as CloudNativePG serves it; {@code require}:
+ *     every route but the kubelet probes needs a client certificate signed by the client CA
  */
 public record Settings(
     String mode,
@@ -34,7 +36,8 @@ public record Settings(
     int metricsPort,
     Path pgBin,
     String podName,
-    String logLevel) {
+    String logLevel,
+    String statusClientAuth) {
 
   public Settings {
     dataDir = dataDir.toAbsolutePath().normalize();
@@ -61,6 +64,10 @@ public record Settings(
                 + tool
                 + " (install postgresql-15, or point --pg-bin at its bin directory)");
       }
+    }
+    if (!"none".equals(statusClientAuth) && !"require".equals(statusClientAuth)) {
+      throw new InvalidSettingException(
+          "--status-client-auth", "must be none or require, got '" + statusClientAuth + "'");
     }
     if (podName.isBlank()) {
       throw new InvalidSettingException("POD_NAME", "must not be blank");

@@ -5,10 +5,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -31,6 +33,8 @@ public final class StatusProvider implements AutoCloseable {
 
   /** The default freshness window. */
   public static final Duration FRESHNESS = Duration.ofSeconds(1);
+
+  private static final Duration DISCONNECT_WAIT = Duration.ofSeconds(10);
 
   /** Opens the dedicated connection, e.g. {@code () -> postgres.connect("postgres", 10)}. */
   @FunctionalInterface
@@ -113,6 +117,23 @@ public final class StatusProvider implements AutoCloseable {
     if (s != null) {
       cached = s;
       cachedAt = nanoTime.getAsLong();
+    }
+  }
+
+  /**
+   * Closes the kept connection, after any computation in flight. Called before postgres stops: a
+   * smart shutdown waits for every session, this one included. A later call reconnects (and is
+   * refused while postgres shuts down).
+   */
+  public void disconnect() {
+    try {
+      executor.submit(this::closeConnection).get(DISCONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed already: no connection left
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("the status connection did not close in time: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

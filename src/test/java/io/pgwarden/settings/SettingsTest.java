@@ -58,7 +58,8 @@ class SettingsTest {
           metricsPort,
           pgBin,
           podName,
-          "info");
+          "info",
+          "none");
     }
   }
 
