@@ -186,20 +186,19 @@ public final class StandaloneInstance {
     handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
     handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
     handleSignal("CHLD", supervisor::requestReap);
-    StatusService status =
-        StatusService.start(
-            settings,
-            postgres,
-            supervisor,
-            new Commands(children, (command, line, stderr) -> {}),
-            () ->
-                Optional.ofNullable(
-                    reconciler.cluster().status().operatorCertificateFingerprint()));
-    statusRef.set(status);
+    // Netty and its TLS context take a few hundred milliseconds to build: the status server comes
+    // up beside postgres's start instead of before it (its port was checked at the beginning).
+    Thread statusStarter =
+        new Thread(() -> startStatus(postgres, supervisor, reconciler), "pgwarden-status-start");
+    statusStarter.start();
     LocalWatcher watcher = watch(() -> actions.execute(reconciler::reconcile));
     int code = supervisor.run();
+    statusStarter.join();
     closeQuietly(watcher);
-    status.stop();
+    StatusService status = statusRef.get();
+    if (status != null) {
+      status.stop();
+    }
     actions.shutdownNow();
     logs.stop(LOG_DRAIN);
     log.info("pgwarden exiting with code {}", code);
@@ -286,6 +285,26 @@ public final class StandaloneInstance {
       throw new StartupException("TLS material refused: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new StartupException("while installing TLS material: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts port 8000; if it cannot, pgwarden stops: the kubelet could never see it ready. */
+  private void startStatus(Postgres postgres, Supervisor supervisor, Reconciler reconciler) {
+    try {
+      statusRef.set(
+          StatusService.start(
+              settings,
+              postgres,
+              supervisor,
+              new Commands(children, (command, line, stderr) -> {}),
+              () ->
+                  Optional.ofNullable(
+                      reconciler.cluster().status().operatorCertificateFingerprint())));
+    } catch (StartupException e) {
+      log.error("cannot start the status API: {}", e.getMessage());
+      supervisor.requestShutdown("the status API could not start");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
