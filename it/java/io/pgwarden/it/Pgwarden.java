@@ -179,9 +179,10 @@ final class Pgwarden implements AutoCloseable {
     return String.join("\n", lines.subList(from, lines.size()));
   }
 
-  /** Waits until the roles are applied, the last step of a start. */
+  /** Waits until the roles are applied and port 8000 listens: both come up beside postgres. */
   Pgwarden awaitReady() throws InterruptedException {
     awaitMessage("roles applied", Duration.ofSeconds(60));
+    awaitMessage("status API listening", Duration.ofSeconds(60));
     return this;
   }
 
