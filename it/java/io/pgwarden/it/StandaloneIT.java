@@ -35,6 +35,18 @@ class StandaloneIT {
       assertThat(pg.query("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'postgres'"))
           .isEqualTo("t");
       assertThat(pg.query("SELECT current_setting('data_checksums')")).isEqualTo("on");
+      assertThat(pg.query("SELECT pg_has_role('cnpg_metrics_exporter', 'pg_monitor', 'MEMBER')"))
+          .isEqualTo("t");
+      try (Connection metrics =
+              new io.pgwarden.sql.Postgres(pg.controller.resolve("run/.s.PGSQL." + pg.pgPort))
+                  .connectAs("cnpg_metrics_exporter", "app", 10);
+          Statement st = metrics.createStatement();
+          var rs = st.executeQuery("SELECT current_user")) {
+        rs.next();
+        assertThat(rs.getString(1))
+            .as("peer authentication maps to the metrics role")
+            .isEqualTo("cnpg_metrics_exporter");
+      }
       try (Connection c = pg.connect("app");
           Statement st = c.createStatement()) {
         st.execute("CREATE TABLE kept (id int)");

@@ -100,6 +100,7 @@ final class Reconciler {
     try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
       String owner = ownerCredentials().username();
       Roles.ensureOwnerAndDatabase(c, owner, database);
+      Roles.ensureMetricsRole(c);
     }
     postgresReady = true;
     appliedPasswords.clear();

@@ -23,8 +23,17 @@ public final class Postgres {
 
   /** A connection as {@code postgres} to {@code database}, with the given socket timeout. */
   public Connection connect(String database, int socketTimeoutSeconds) throws SQLException {
+    return connectAs("postgres", database, socketTimeoutSeconds);
+  }
+
+  /**
+   * A connection as {@code role}, which pg_ident must map pgwarden's operating system user to
+   * (CONTRACT.md: {@code local} for postgres, {@code cnpg_metrics_exporter} for metrics).
+   */
+  public Connection connectAs(String role, String database, int socketTimeoutSeconds)
+      throws SQLException {
     Properties props = new Properties();
-    props.setProperty("user", "postgres");
+    props.setProperty("user", role);
     props.setProperty("socketFactory", UnixSocketFactory.class.getName());
     props.setProperty("socketFactoryArg", socket.toString());
     props.setProperty("sslmode", "disable");

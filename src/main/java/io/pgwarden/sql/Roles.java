@@ -38,6 +38,32 @@ public final class Roles {
   }
 
   /**
+   * The role metrics queries run as: it logs in by peer authentication only and reads pg_monitor.
+   */
+  public static final String METRICS_ROLE = "cnpg_metrics_exporter";
+
+  /** Creates {@link #METRICS_ROLE} if missing, and keeps it a member of pg_monitor. */
+  @SuppressFBWarnings(
+      value = {"SQL_INJECTION_JDBC", "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE"},
+      justification = "a constant role name, quoted by quoteIdent")
+  public static void ensureMetricsRole(Connection c) throws SQLException {
+    if (!exists(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?", METRICS_ROLE)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE ROLE " + quoteIdent(METRICS_ROLE) + " LOGIN");
+      }
+    }
+    if (!exists(
+        c,
+        "SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.member"
+            + " WHERE r.rolname = ? AND m.roleid = 'pg_monitor'::regrole",
+        METRICS_ROLE)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("GRANT pg_monitor TO " + quoteIdent(METRICS_ROLE));
+      }
+    }
+  }
+
+  /**
    * Sets {@code role}'s password to the SCRAM-SHA-256 verifier of {@code password}, computed here
    * so the clear text never reaches postgres, with statement logging off for the transaction so the
    * verifier reaches no log either. The caller's array is wiped.
