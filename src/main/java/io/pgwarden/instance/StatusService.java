@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ final class StatusService {
   private static final Logger log = LoggerFactory.getLogger(StatusService.class);
   private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration CONTROLDATA_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
   private final Path certificates;
   private final EventLoopGroup group;
@@ -161,7 +163,8 @@ final class StatusService {
   /** Stops listening, then the threads behind it. */
   void stop() throws InterruptedException {
     server.stop();
-    group.shutdownGracefully().await();
+    // postgres has stopped: nothing is left to answer, so no quiet period (Netty's default is 2 s).
+    group.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).await();
     api.close();
     provider.close();
   }
