@@ -77,6 +77,11 @@ final class StandaloneCommand implements Callable<Integer> {
   int metricsPort = 9187;
 
   @Option(
+      names = "--metrics-port-tls",
+      description = "Serve the metrics port over TLS 1.3 with the server certificate (default: plain)")
+  boolean metricsPortTls;
+
+  @Option(
       names = "--pg-bin",
       paramLabel = "DIR",
       description =
@@ -116,6 +121,7 @@ final class StandaloneCommand implements Callable<Integer> {
               pgPort,
               statusPort,
               metricsPort,
+              metricsPortTls,
               pgBin != null ? pgBin : PgBinaries.locate(),
               podName(),
               logLevel,

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param pgPort postgres's TCP port
  * @param statusPort the status API's port
  * @param metricsPort the metrics port
+ * @param metricsTls serve the metrics port over TLS 1.3 with the server certificate
  * @param pgBin directory of postgres, initdb, pg_ctl, pg_controldata
  * @param podName the name in {@code logging_pod} and status
  * @param logLevel error, warning, info, debug or trace
@@ -34,6 +35,7 @@ public record Settings(
     int pgPort,
     int statusPort,
     int metricsPort,
+    boolean metricsTls,
     Path pgBin,
     String podName,
     String logLevel,

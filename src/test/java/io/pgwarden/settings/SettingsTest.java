@@ -56,6 +56,7 @@ class SettingsTest {
           pgPort,
           statusPort,
           metricsPort,
+          false,
           pgBin,
           podName,
           "info",
