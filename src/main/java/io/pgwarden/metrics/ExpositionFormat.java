@@ -1,5 +1,6 @@
 package io.pgwarden.metrics;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.util.Locale;
 
 /**
@@ -29,6 +30,11 @@ public enum ExpositionFormat {
    * The format for an {@code Accept} header (null when absent): OpenMetrics when any of its media
    * ranges is {@code application/openmetrics-text} with a non-zero quality.
    */
+  @SuppressFBWarnings(
+      value = "IMPROPER_UNICODE",
+      justification =
+          "media types are ASCII (RFC 9110) and compared case-insensitively to pick an output"
+              + " format: no access decision depends on it")
   public static ExpositionFormat negotiate(String accept) {
     if (accept == null) {
       return PROMETHEUS_TEXT;

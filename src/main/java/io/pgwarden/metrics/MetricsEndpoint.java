@@ -1,5 +1,6 @@
 package io.pgwarden.metrics;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pgwarden.http.Request;
@@ -43,6 +44,9 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
    * Serves {@code registry}: Micrometer's meters and every collector registered into {@link
    * PrometheusMeterRegistry#getPrometheusRegistry()}.
    */
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_REP2",
+      justification = "the registry is shared by design: meters and collectors are added to it")
   public MetricsEndpoint(PrometheusMeterRegistry registry) {
     this.registry = registry;
   }

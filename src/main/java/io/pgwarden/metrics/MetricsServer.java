@@ -1,6 +1,5 @@
 package io.pgwarden.metrics;
 
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -48,9 +47,6 @@ public final class MetricsServer {
    *
    * @param tls the server context for each new connection; null for plain HTTP
    */
-  @SuppressFBWarnings(
-      value = "EI_EXPOSE_REP2",
-      justification = "the group is shared between servers; the endpoint is thread-safe")
   public MetricsServer(EventLoopGroup group, Supplier<SslContext> tls, MetricsEndpoint endpoint) {
     this.group = group;
     this.router = routes(endpoint);
