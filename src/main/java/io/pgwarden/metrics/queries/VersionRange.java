@@ -115,6 +115,16 @@ public final class VersionRange {
   }
 
   @Override
+  public boolean equals(Object other) {
+    return other instanceof VersionRange r && r.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  @Override
   public String toString() {
     return text;
   }
