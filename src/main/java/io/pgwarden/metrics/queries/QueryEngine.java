@@ -1,0 +1,388 @@
+package io.pgwarden.metrics.queries;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@code queries.yaml} queries at scrape time and exposes their rows as metrics.
+ *
+ * <p>Each query is skipped on a standby when {@code primary}, and in a database whose server
+ * version is outside {@code runonserver} or whose {@code predicate_query} is false. It runs in its
+ * default database, or in each of its {@code target_databases}, one statement at a time per
+ * database ({@link DatabaseLanes}). A result is kept {@code cache_seconds}: scrapes within the
+ * window touch no database; the first scrape after it refreshes, and concurrent scrapes share that
+ * one refresh. A run that fails or runs past its timeout adds one to {@code
+ * pgwarden_query_errors_total{query}} and sets {@code pgwarden_query_last_error{query}}; the scrape
+ * still returns every other query's metrics, waiting at most twice the query timeout.
+ */
+public final class QueryEngine implements MultiCollector, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QueryEngine.class);
+
+  /** Databases a {@code *} or a pattern in {@code target_databases} chooses among. */
+  static final String DATABASES_SQL =
+      "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate"
+          + " AND pg_catalog.has_database_privilege(datname, 'CONNECT') ORDER BY datname";
+
+  /** The default per-statement timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final QueryExecutor executor;
+  private final BooleanSupplier isPrimary;
+  private final String defaultDatabase;
+  private final Duration timeout;
+  private final LongSupplier nanoClock;
+  private final DatabaseLanes lanes;
+  private final AtomicReference<List<UserQuery>> queries = new AtomicReference<>(List.of());
+  private final Map<String, QueryState> states = new ConcurrentHashMap<>();
+
+  /**
+   * Creates an engine with no queries; {@link #reload} gives it some.
+   *
+   * @param executor runs SQL, e.g. {@link JdbcQueryExecutor}
+   * @param isPrimary whether the instance is the primary now, read once a scrape
+   * @param defaultDatabase where queries without {@code target_databases} run, e.g. {@code
+   *     postgres}
+   * @param timeout each statement's timeout, e.g. {@link #DEFAULT_TIMEOUT}
+   */
+  public QueryEngine(
+      QueryExecutor executor, BooleanSupplier isPrimary, String defaultDatabase, Duration timeout) {
+    this(executor, isPrimary, defaultDatabase, timeout, System::nanoTime);
+  }
+
+  QueryEngine(
+      QueryExecutor executor,
+      BooleanSupplier isPrimary,
+      String defaultDatabase,
+      Duration timeout,
+      LongSupplier nanoClock) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("query timeout must be positive, not " + timeout);
+    }
+    this.executor = executor;
+    this.isPrimary = isPrimary;
+    this.defaultDatabase = defaultDatabase;
+    this.timeout = timeout;
+    this.nanoClock = nanoClock;
+    // The engine's own limit backs up the server-side statement_timeout, which a stuck socket can
+    // outlive.
+    this.lanes = new DatabaseLanes(timeout.plus(timeout.dividedBy(2)));
+  }
+
+  /** Replaces the queries at once; cached results of queries that changed or went are dropped. */
+  public void reload(List<UserQuery> newQueries) {
+    List<UserQuery> copy = List.copyOf(newQueries);
+    queries.set(copy);
+    Set<String> names = new LinkedHashSet<>();
+    copy.forEach(q -> names.add(q.name()));
+    states.keySet().retainAll(names);
+  }
+
+  /** The queries in use. */
+  public List<UserQuery> queries() {
+    return queries.get();
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    boolean primary = isPrimary.getAsBoolean();
+    Map<UserQuery, CompletableFuture<Outcome>> jobs = new LinkedHashMap<>();
+    for (UserQuery q : queries.get()) {
+      if (q.primaryOnly() && !primary) {
+        continue;
+      }
+      jobs.put(q, state(q).job(q));
+    }
+    long deadline = nanoClock.getAsLong() + timeout.toNanos() * 2;
+    List<Point> points = new ArrayList<>();
+    for (Map.Entry<UserQuery, CompletableFuture<Outcome>> job : jobs.entrySet()) {
+      long left = Math.max(0, deadline - nanoClock.getAsLong());
+      try {
+        points.addAll(job.getValue().get(left, TimeUnit.NANOSECONDS).points());
+      } catch (TimeoutException e) {
+        log.debug("metrics query {} still running at the end of the scrape", job.getKey().name());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException e) {
+        // Jobs complete normally, with an Outcome carrying the error.
+        log.warn("metrics query {} failed unexpectedly", job.getKey().name(), e.getCause());
+      }
+    }
+    return snapshots(points);
+  }
+
+  private QueryState state(UserQuery q) {
+    return states.computeIfAbsent(q.name(), name -> new QueryState());
+  }
+
+  /** The cache and error record of one query name. */
+  private final class QueryState {
+    private UserQuery query;
+    private CompletableFuture<Outcome> current;
+    private long freshUntil;
+    private long errors;
+    private boolean lastFailed;
+    private String lastMessage = "";
+
+    synchronized CompletableFuture<Outcome> job(UserQuery q) {
+      if (!q.equals(query)) {
+        query = q;
+        current = null;
+      }
+      if (current != null && (!current.isDone() || nanoClock.getAsLong() - freshUntil < 0)) {
+        return current;
+      }
+      long cacheNanos = TimeUnit.SECONDS.toNanos(q.cacheSeconds());
+      current = run(q).whenComplete((outcome, e) -> finished(q, outcome, cacheNanos));
+      return current;
+    }
+
+    private synchronized void finished(UserQuery q, Outcome outcome, long cacheNanos) {
+      freshUntil = nanoClock.getAsLong() + cacheNanos;
+      if (outcome == null || outcome.error() == null) {
+        if (lastFailed) {
+          log.info("metrics query {} succeeds again", q.name());
+        }
+        lastFailed = false;
+        lastMessage = "";
+        return;
+      }
+      errors++;
+      lastFailed = true;
+      if (!outcome.error().equals(lastMessage)) {
+        log.warn("metrics query {} failed: {}", q.name(), outcome.error());
+        lastMessage = outcome.error();
+      }
+    }
+
+    synchronized long errors() {
+      return errors;
+    }
+
+    synchronized boolean lastFailed() {
+      return lastFailed;
+    }
+  }
+
+  /**
+   * The samples of one run and, when any database failed, what went wrong.
+   *
+   * @param points the samples of the databases that succeeded
+   * @param error {@code null}, or the failures
+   */
+  record Outcome(List<Point> points, String error) {}
+
+  private CompletableFuture<Outcome> run(UserQuery q) {
+    CompletableFuture<List<String>> databases;
+    if (!q.hasTargetDatabases()) {
+      databases = CompletableFuture.completedFuture(List.of(defaultDatabase));
+    } else if (q.targetDatabases().stream()
+        .allMatch(t -> !t.equals("*") && !QueriesParser.isPattern(t))) {
+      databases = CompletableFuture.completedFuture(q.targetDatabases());
+    } else {
+      databases =
+          lanes.submit(
+              defaultDatabase,
+              "listing the databases",
+              () ->
+                  choose(
+                      q.targetDatabases(),
+                      executor.query(defaultDatabase, DATABASES_SQL, timeout)));
+    }
+    return databases
+        .thenCompose(dbs -> runIn(q, dbs))
+        .handle(
+            (outcome, e) ->
+                e == null
+                    ? outcome
+                    : new Outcome(List.of(), "while listing databases: " + message(e)));
+  }
+
+  static List<String> choose(List<String> targets, QueryExecutor.Rows rows) {
+    List<String> all = new ArrayList<>();
+    for (Map<String, Object> row : rows.rows()) {
+      Object name = row.get("datname");
+      if (name != null) {
+        all.add(name.toString());
+      }
+    }
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String target : targets) {
+      if (target.equals("*")) {
+        chosen.addAll(all);
+      } else if (QueriesParser.isPattern(target)) {
+        Pattern p = Pattern.compile(target);
+        all.stream().filter(db -> p.matcher(db).matches()).forEach(chosen::add);
+      } else {
+        chosen.add(target);
+      }
+    }
+    return List.copyOf(chosen);
+  }
+
+  private CompletableFuture<Outcome> runIn(UserQuery q, List<String> databases) {
+    List<CompletableFuture<Outcome>> parts = new ArrayList<>();
+    for (String db : databases) {
+      parts.add(
+          lanes
+              .submit(db, "query " + q.name(), () -> runOnce(q, db))
+              .handle(
+                  (points, e) ->
+                      e == null
+                          ? new Outcome(points, null)
+                          : new Outcome(List.of(), "database " + db + ": " + message(e))));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new))
+        .thenApply(
+            ignored -> {
+              List<Point> points = new ArrayList<>();
+              List<String> errors = new ArrayList<>();
+              for (CompletableFuture<Outcome> part : parts) {
+                Outcome o = part.join();
+                points.addAll(o.points());
+                if (o.error() != null) {
+                  errors.add(o.error());
+                }
+              }
+              return new Outcome(points, errors.isEmpty() ? null : String.join("; ", errors));
+            });
+  }
+
+  private List<Point> runOnce(UserQuery q, String db) throws Exception {
+    if (!q.runOnServer().equals(VersionRange.ANY)
+        && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db))) {
+      return List.of();
+    }
+    if (q.predicateQuery().isPresent()) {
+      QueryExecutor.Rows p = executor.query(db, q.predicateQuery().get(), timeout);
+      if (p.rows().isEmpty() || p.columns().isEmpty()) {
+        return List.of();
+      }
+      Object first = p.rows().get(0).get(p.columns().get(0));
+      if (RowsToPoints.number(first) != 1) {
+        return List.of();
+      }
+    }
+    return RowsToPoints.convert(q, db, executor.query(db, q.query(), timeout));
+  }
+
+  private static String message(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  private MetricSnapshots snapshots(List<Point> points) {
+    Map<String, List<Point>> byName = new LinkedHashMap<>();
+    for (Point p : points) {
+      byName.computeIfAbsent(p.name(), n -> new ArrayList<>()).add(p);
+    }
+    List<MetricSnapshot> result = new ArrayList<>();
+    for (List<Point> family : byName.values()) {
+      MetricSnapshot s = snapshot(family);
+      if (s != null) {
+        result.add(s);
+      }
+    }
+    result.addAll(engineSnapshots());
+    return new MetricSnapshots(result);
+  }
+
+  /**
+   * One family; samples of another type or with labels seen before are dropped, as a registry would
+   * refuse them.
+   */
+  private static MetricSnapshot snapshot(List<Point> family) {
+    Point first = family.get(0);
+    Set<Labels> seen = new LinkedHashSet<>();
+    List<Point> kept = new ArrayList<>();
+    for (Point p : family) {
+      if (p.kind() == first.kind() && seen.add(p.labels())) {
+        kept.add(p);
+      } else {
+        log.debug("dropping a duplicate sample of {} {}", p.name(), p.labels());
+      }
+    }
+    MetricMetadata meta = new MetricMetadata(first.name(), first.help());
+    return switch (first.kind()) {
+      case GAUGE ->
+          new GaugeSnapshot(
+              meta,
+              kept.stream()
+                  .map(p -> new GaugeDataPointSnapshot(p.value(), p.labels(), null))
+                  .toList());
+      case COUNTER ->
+          new CounterSnapshot(
+              meta,
+              kept.stream()
+                  .map(p -> new CounterDataPointSnapshot(p.value(), p.labels(), null, 0L))
+                  .toList());
+      case HISTOGRAM ->
+          new HistogramSnapshot(
+              meta,
+              kept.stream()
+                  .map(
+                      p ->
+                          new HistogramDataPointSnapshot(
+                              p.buckets(), p.value(), p.labels(), Exemplars.EMPTY, 0L))
+                  .toList());
+    };
+  }
+
+  private List<MetricSnapshot> engineSnapshots() {
+    List<CounterDataPointSnapshot> errors = new ArrayList<>();
+    List<GaugeDataPointSnapshot> last = new ArrayList<>();
+    for (UserQuery q : queries.get()) {
+      QueryState s = states.get(q.name());
+      long count = s == null ? 0 : s.errors();
+      boolean failed = s != null && s.lastFailed();
+      Labels labels = Labels.of(QueryMetrics.QUERY_LABEL, q.name());
+      errors.add(new CounterDataPointSnapshot(count, labels, null, 0L));
+      last.add(new GaugeDataPointSnapshot(failed ? 1 : 0, labels, null));
+    }
+    return List.of(
+        new CounterSnapshot(
+            new MetricMetadata(QueryMetrics.ERRORS, QueryMetrics.ERRORS_HELP), errors),
+        new GaugeSnapshot(
+            new MetricMetadata(QueryMetrics.LAST_ERROR, QueryMetrics.LAST_ERROR_HELP), last));
+  }
+
+  /** Stops the database threads; a scrape after this returns only the engine's own metrics. */
+  @Override
+  public void close() {
+    lanes.close();
+  }
+}

@@ -1,0 +1,40 @@
+package io.pgwarden.metrics.queries;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one SQL statement in one database, read-only, within a timeout. {@link QueryEngine} calls it
+ * for one database at a time from that database's own thread, so an implementation may hold one
+ * connection a database.
+ */
+public interface QueryExecutor {
+  /**
+   * Runs {@code sql} in a read-only transaction in {@code database}.
+   *
+   * @param timeout the statement timeout
+   * @return the rows, each a map of column name to value ({@code null} for SQL NULL; arrays as
+   *     {@code List})
+   * @throws SQLException when the statement fails or times out
+   */
+  Rows query(String database, String sql, Duration timeout) throws SQLException;
+
+  /** The server's {@code server_version_num}, e.g. 170002, read once per connection. */
+  int serverVersionNum(String database) throws SQLException;
+
+  /**
+   * Rows of a result.
+   *
+   * @param columns the column names in result order
+   * @param rows each row as column name to value; values may be {@code null}
+   */
+  record Rows(List<String> columns, List<Map<String, Object>> rows) {
+    /** Copies the lists; the row maps are kept as given and must not change afterwards. */
+    public Rows {
+      columns = List.copyOf(columns);
+      rows = List.copyOf(rows);
+    }
+  }
+}

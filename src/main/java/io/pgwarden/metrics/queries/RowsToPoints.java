@@ -1,0 +1,288 @@
+package io.pgwarden.metrics.queries;
+
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the rows of a query into samples, following postgres_exporter's usages. NULL values produce
+ * no sample; NULL labels are empty strings. Result columns the file does not describe are ignored.
+ */
+final class RowsToPoints {
+  private static final Pattern NOT_NAME = Pattern.compile("[^a-zA-Z0-9_:]");
+  private static final Pattern NOT_LABEL = Pattern.compile("[^a-zA-Z0-9_]");
+  private static final Pattern GO_DURATION =
+      Pattern.compile("([0-9]+(?:\\.[0-9]*)?)(h|ms|m|s|us|µs|ns)");
+
+  private RowsToPoints() {}
+
+  /**
+   * {@code cnpg_<prefix>_<column>} with every character outside {@code [a-zA-Z0-9_:]} made {@code
+   * _}.
+   */
+  static String metricName(String prefix, String column) {
+    return NOT_NAME.matcher(QueryMetrics.PREFIX + prefix + "_" + column).replaceAll("_");
+  }
+
+  static String labelName(String column) {
+    String name = NOT_LABEL.matcher(column).replaceAll("_");
+    return name.isEmpty() || Character.isDigit(name.charAt(0)) ? "_" + name : name;
+  }
+
+  /**
+   * The samples of the rows of one query run in one database.
+   *
+   * @param database the database the rows came from, the {@code datname} label of a query with
+   *     target databases
+   * @throws IllegalArgumentException when a histogram's columns do not fit together
+   */
+  static List<Point> convert(UserQuery query, String database, QueryExecutor.Rows rows) {
+    List<String> labelNames = new ArrayList<>();
+    List<String> labelColumns = new ArrayList<>();
+    for (ColumnMapping c : query.columns()) {
+      if (c.usage() == Usage.LABEL) {
+        labelNames.add(labelName(c.column()));
+        labelColumns.add(c.column());
+      }
+    }
+    boolean addDatname =
+        query.hasTargetDatabases() && !labelNames.contains(QueryMetrics.DATNAME_LABEL);
+    List<Point> points = new ArrayList<>();
+    for (Map<String, Object> row : rows.rows()) {
+      List<String> names = new ArrayList<>(labelNames);
+      List<String> values = new ArrayList<>();
+      for (String column : labelColumns) {
+        Object value = row.get(column);
+        values.add(value == null ? "" : text(value));
+      }
+      if (addDatname) {
+        names.add(QueryMetrics.DATNAME_LABEL);
+        values.add(database);
+      }
+      Labels labels = Labels.of(names, values);
+      for (ColumnMapping c : query.columns()) {
+        Point point = point(query, c, row, labels);
+        if (point != null) {
+          points.add(point);
+        }
+      }
+    }
+    return points;
+  }
+
+  private static Point point(
+      UserQuery query, ColumnMapping c, Map<String, Object> row, Labels labels) {
+    String name = metricName(query.metricPrefix(), c.column());
+    Object raw = row.get(c.column());
+    switch (c.usage()) {
+      case LABEL, DISCARD -> {
+        return null;
+      }
+      case GAUGE -> {
+        double v = number(raw);
+        return Double.isNaN(v)
+            ? null
+            : new Point(name, Point.Kind.GAUGE, c.description(), labels, v, null);
+      }
+      case COUNTER -> {
+        double v = number(raw);
+        if (Double.isNaN(v) || v < 0) {
+          return null;
+        }
+        // The exposition appends _total; a name already ending in it would read x_total_total.
+        String counter = name;
+        while (counter.endsWith("_total")) {
+          counter = counter.substring(0, counter.length() - "_total".length());
+        }
+        return new Point(counter, Point.Kind.COUNTER, c.description(), labels, v, null);
+      }
+      case MAPPEDMETRIC -> {
+        Double v = raw == null ? null : c.mapping().get(text(raw));
+        return v == null
+            ? null
+            : new Point(name, Point.Kind.GAUGE, c.description(), labels, v, null);
+      }
+      case DURATION -> {
+        double ms = milliseconds(raw);
+        String seconds = name.endsWith("_seconds") ? name : name + "_seconds";
+        return Double.isNaN(ms) || ms < 0
+            ? null
+            : new Point(seconds, Point.Kind.GAUGE, c.description(), labels, ms / 1000.0, null);
+      }
+      case HISTOGRAM -> {
+        return histogram(name, c, row, labels);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A histogram as postgres_exporter reads it: the column holds the bucket upper bounds, {@code
+   * <col>_bucket} the cumulative counts, {@code <col>_sum} and {@code <col>_count} the sum and
+   * count.
+   */
+  private static Point histogram(
+      String name, ColumnMapping c, Map<String, Object> row, Labels labels) {
+    String col = c.column();
+    List<Double> bounds = numbers(row.get(col));
+    List<Double> cumulative = numbers(row.get(col + "_bucket"));
+    double sum = number(row.get(col + "_sum"));
+    double count = number(row.get(col + "_count"));
+    if (bounds == null || cumulative == null || Double.isNaN(count)) {
+      if (row.get(col) == null && row.get(col + "_bucket") == null) {
+        return null;
+      }
+      throw new IllegalArgumentException(
+          "histogram column "
+              + col
+              + " needs "
+              + col
+              + ", "
+              + col
+              + "_bucket and "
+              + col
+              + "_count");
+    }
+    int n = Math.min(bounds.size(), cumulative.size());
+    List<Double> upper = new ArrayList<>();
+    List<Long> counts = new ArrayList<>();
+    double previous = 0;
+    for (int i = 0; i < n; i++) {
+      double bound = bounds.get(i);
+      double cum = cumulative.get(i);
+      if (cum < previous || (i > 0 && bound <= upper.get(i - 1))) {
+        throw new IllegalArgumentException(
+            "histogram column "
+                + col
+                + ": bounds must increase and "
+                + col
+                + "_bucket counts must not decrease");
+      }
+      upper.add(bound);
+      counts.add((long) (cum - previous));
+      previous = cum;
+    }
+    if (upper.isEmpty() || upper.get(upper.size() - 1) != Double.POSITIVE_INFINITY) {
+      if (count < previous) {
+        throw new IllegalArgumentException(
+            "histogram column " + col + ": " + col + "_count is below the last bucket");
+      }
+      upper.add(Double.POSITIVE_INFINITY);
+      counts.add((long) (count - previous));
+    }
+    ClassicHistogramBuckets buckets = ClassicHistogramBuckets.of(upper, counts);
+    return new Point(
+        name, Point.Kind.HISTOGRAM, c.description(), labels, Double.isNaN(sum) ? 0 : sum, buckets);
+  }
+
+  private static String text(Object value) {
+    if (value instanceof List<?> list) {
+      return list.toString();
+    }
+    if (value instanceof Object[] array) {
+      return Arrays.toString(array);
+    }
+    return String.valueOf(value);
+  }
+
+  /** A number from a SQL value; NaN when there is none. */
+  static double number(Object value) {
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (value instanceof Boolean b) {
+      return b ? 1 : 0;
+    }
+    if (value instanceof String s) {
+      String t = s.strip().toLowerCase(Locale.ROOT);
+      switch (t) {
+        case "t", "true", "on" -> {
+          return 1;
+        }
+        case "f", "false", "off" -> {
+          return 0;
+        }
+        default -> {
+          try {
+            return Double.parseDouble(s.strip());
+          } catch (NumberFormatException e) {
+            return Double.NaN;
+          }
+        }
+      }
+    }
+    return Double.NaN;
+  }
+
+  /**
+   * Milliseconds from a number of milliseconds or a Go-style duration such as {@code 1m30s}; NaN if
+   * neither.
+   */
+  static double milliseconds(Object value) {
+    double n = number(value);
+    if (!Double.isNaN(n) || !(value instanceof String s)) {
+      return n;
+    }
+    String text = s.strip();
+    Matcher m = GO_DURATION.matcher(text);
+    double ms = 0;
+    int end = 0;
+    while (m.find() && m.start() == end) {
+      double amount = Double.parseDouble(m.group(1));
+      ms +=
+          switch (m.group(2)) {
+            case "h" -> amount * 3_600_000;
+            case "m" -> amount * 60_000;
+            case "s" -> amount * 1000;
+            case "ms" -> amount;
+            case "us", "µs" -> amount / 1000;
+            default -> amount / 1_000_000;
+          };
+      end = m.end();
+    }
+    return end == text.length() && end > 0 ? ms : Double.NaN;
+  }
+
+  /**
+   * A list of numbers from a List, a Java array or a postgres array literal; null when the value is
+   * none.
+   */
+  static List<Double> numbers(Object value) {
+    List<?> items;
+    if (value instanceof List<?> list) {
+      items = list;
+    } else if (value instanceof Object[] array) {
+      items = Arrays.asList(array);
+    } else if (value instanceof double[] array) {
+      items = Arrays.stream(array).boxed().toList();
+    } else if (value instanceof long[] array) {
+      items = Arrays.stream(array).boxed().toList();
+    } else if (value instanceof int[] array) {
+      items = Arrays.stream(array).boxed().toList();
+    } else if (value instanceof String s && s.startsWith("{") && s.endsWith("}")) {
+      String inner = s.substring(1, s.length() - 1).strip();
+      items = inner.isEmpty() ? List.of() : Arrays.asList(inner.split(",", -1));
+    } else {
+      return null;
+    }
+    List<Double> result = new ArrayList<>();
+    for (Object item : items) {
+      double d =
+          number(
+              item instanceof String str && str.strip().equalsIgnoreCase("inf")
+                  ? "Infinity"
+                  : item);
+      if (Double.isNaN(d)) {
+        throw new IllegalArgumentException("'" + item + "' in a histogram array is not a number");
+      }
+      result.add(d);
+    }
+    return result;
+  }
+}
