@@ -186,14 +186,14 @@ public final class QueriesParser {
     List<Node> items = metrics.list();
     for (int i = 0; i < items.size(); i++) {
       Node item = items.get(i);
-      String path = "metrics[" + i + "]";
+      String itemPath = "metrics[" + i + "]";
       if (!item.isMap() || item.map().size() != 1) {
-        p.add(item, path, "must be a map with exactly one column name, not " + describe(item));
+        p.add(item, itemPath, "must be a map with exactly one column name, not " + describe(item));
         continue;
       }
       Map.Entry<String, Node> only = item.map().entrySet().iterator().next();
       String column = only.getKey();
-      path = path + "." + column;
+      String path = itemPath + "." + column;
       Integer previous = seen.putIfAbsent(column, only.getValue().line());
       if (previous != null) {
         p.add(only.getValue(), path, "duplicate column (first on line " + previous + ")");

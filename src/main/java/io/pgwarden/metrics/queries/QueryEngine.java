@@ -276,7 +276,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
             });
   }
 
-  private List<Point> runOnce(UserQuery q, String db) throws Exception {
+  private List<Point> runOnce(UserQuery q, String db) throws java.sql.SQLException {
     if (!q.runOnServer().equals(VersionRange.ANY)
         && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db))) {
       return List.of();
@@ -312,10 +312,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     }
     List<MetricSnapshot> result = new ArrayList<>();
     for (List<Point> family : byName.values()) {
-      MetricSnapshot s = snapshot(family);
-      if (s != null) {
-        result.add(s);
-      }
+      result.add(snapshot(family));
     }
     result.addAll(engineSnapshots());
     return new MetricSnapshots(result);

@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,8 +16,8 @@ import java.util.regex.Pattern;
 final class RowsToPoints {
   private static final Pattern NOT_NAME = Pattern.compile("[^a-zA-Z0-9_:]");
   private static final Pattern NOT_LABEL = Pattern.compile("[^a-zA-Z0-9_]");
-  private static final Pattern GO_DURATION =
-      Pattern.compile("([0-9]+(?:\\.[0-9]*)?)(h|ms|m|s|us|µs|ns)");
+
+  private static final Pattern GO_DURATION = Pattern.compile("([0-9.]+)([a-zµ]+)");
 
   private RowsToPoints() {}
 
@@ -200,12 +199,12 @@ final class RowsToPoints {
       return b ? 1 : 0;
     }
     if (value instanceof String s) {
-      String t = s.strip().toLowerCase(Locale.ROOT);
+      String t = s.strip();
       switch (t) {
-        case "t", "true", "on" -> {
+        case "t", "true", "TRUE", "on" -> {
           return 1;
         }
-        case "f", "false", "off" -> {
+        case "f", "false", "FALSE", "off" -> {
           return 0;
         }
         default -> {
@@ -234,7 +233,10 @@ final class RowsToPoints {
     double ms = 0;
     int end = 0;
     while (m.find() && m.start() == end) {
-      double amount = Double.parseDouble(m.group(1));
+      double amount = number(m.group(1));
+      if (Double.isNaN(amount)) {
+        return Double.NaN;
+      }
       ms +=
           switch (m.group(2)) {
             case "h" -> amount * 3_600_000;
@@ -242,7 +244,8 @@ final class RowsToPoints {
             case "s" -> amount * 1000;
             case "ms" -> amount;
             case "us", "µs" -> amount / 1000;
-            default -> amount / 1_000_000;
+            case "ns" -> amount / 1_000_000;
+            default -> Double.NaN;
           };
       end = m.end();
     }
@@ -275,7 +278,7 @@ final class RowsToPoints {
     for (Object item : items) {
       double d =
           number(
-              item instanceof String str && str.strip().equalsIgnoreCase("inf")
+              item instanceof String str && List.of("inf", "Inf", "INF").contains(str.strip())
                   ? "Infinity"
                   : item);
       if (Double.isNaN(d)) {

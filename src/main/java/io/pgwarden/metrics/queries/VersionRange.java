@@ -2,7 +2,6 @@ package io.pgwarden.metrics.queries;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A server version range in blang/semver syntax, as {@code runonserver} takes it: comparators
@@ -144,7 +143,7 @@ public final class VersionRange {
         split++;
       }
       String operator = token.substring(0, split);
-      String version = token.substring(split).toLowerCase(Locale.ROOT).replaceFirst("^v", "");
+      String version = token.substring(split).replaceFirst("^[vV]", "");
       if (!List.of("", "=", "==", "!=", "<", "<=", ">", ">=").contains(operator)) {
         throw new IllegalArgumentException(
             "'" + token + "': unknown operator '" + operator + "'; one of >, >=, <, <=, =, !=");
