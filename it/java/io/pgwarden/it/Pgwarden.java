@@ -39,6 +39,7 @@ final class Pgwarden implements AutoCloseable {
   final Path secrets;
   final int pgPort;
   final int statusPort;
+  final int metricsPort;
   static final String POD = "pgwarden-it-0";
   private final List<String> extraArgs;
   private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -52,6 +53,7 @@ final class Pgwarden implements AutoCloseable {
     this.secrets = root.resolve("secrets");
     this.pgPort = Ports.free();
     this.statusPort = Ports.free();
+    this.metricsPort = Ports.free();
     this.extraArgs = List.of(extraArgs);
   }
 
@@ -75,7 +77,7 @@ final class Pgwarden implements AutoCloseable {
             "--status-port",
             Integer.toString(statusPort),
             "--metrics-port",
-            Integer.toString(Ports.free()),
+            Integer.toString(metricsPort),
             "--pg-bin",
             PG_BIN.toString()));
     cmd.addAll(extraArgs);
@@ -179,10 +181,13 @@ final class Pgwarden implements AutoCloseable {
     return String.join("\n", lines.subList(from, lines.size()));
   }
 
-  /** Waits until the roles are applied and port 8000 listens: both come up beside postgres. */
+  /**
+   * Waits until the roles are applied and ports 8000 and 9187 listen: all come up beside postgres.
+   */
   Pgwarden awaitReady() throws InterruptedException {
     awaitMessage("roles applied", Duration.ofSeconds(60));
     awaitMessage("status API listening", Duration.ofSeconds(60));
+    awaitMessage("metrics listening", Duration.ofSeconds(60));
     return this;
   }
 

@@ -78,7 +78,8 @@ final class StandaloneCommand implements Callable<Integer> {
 
   @Option(
       names = "--metrics-port-tls",
-      description = "Serve the metrics port over TLS 1.3 with the server certificate (default: plain)")
+      description =
+          "Serve the metrics port over TLS 1.3 with the server certificate (default: plain)")
   boolean metricsPortTls;
 
   @Option(

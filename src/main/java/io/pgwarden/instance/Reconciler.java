@@ -1,5 +1,6 @@
 package io.pgwarden.instance;
 
+import io.pgwarden.metrics.InstanceMeters;
 import io.pgwarden.pgconf.InvalidConfigurationException;
 import io.pgwarden.pgconf.PostgresqlConf;
 import io.pgwarden.pgdata.ConfigFiles;
@@ -32,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,9 @@ final class Reconciler {
   private final Runnable reload;
 
   private final Runnable certificatesChanged;
+  private final Supplier<InstanceMeters> meters;
+  private final Consumer<Cluster> clusterApplied;
+  private String lastHash;
   private volatile Cluster lastGood;
   private volatile boolean postgresReady;
   private final Map<String, String> appliedPasswords = new HashMap<>();
@@ -73,7 +79,9 @@ final class Reconciler {
       Postgres postgres,
       Cluster initial,
       Runnable reload,
-      Runnable certificatesChanged) {
+      Runnable certificatesChanged,
+      Supplier<InstanceMeters> meters,
+      Consumer<Cluster> clusterApplied) {
     this.source = source;
     this.controller = controller;
     this.dataDir = dataDir;
@@ -83,6 +91,8 @@ final class Reconciler {
     this.lastGood = initial;
     this.reload = reload;
     this.certificatesChanged = certificatesChanged;
+    this.meters = meters;
+    this.clusterApplied = clusterApplied;
   }
 
   /** The last Cluster that was accepted. */
@@ -128,6 +138,10 @@ final class Reconciler {
       }
       log.info("applying changes to {} with a reload", what);
       reload.run();
+      meters.get().reloaded();
+      if (lastHash != null && !lastHash.equals(config.hash())) {
+        meters.get().configHashChanged();
+      }
       if (certificatesChanged) {
         this.certificatesChanged.run();
       }
@@ -135,6 +149,8 @@ final class Reconciler {
         awaitHashAndReport(config.hash());
       }
     }
+    lastHash = config.hash();
+    clusterApplied.accept(cluster);
     if (postgresReady) {
       try {
         applyPasswords(cluster);

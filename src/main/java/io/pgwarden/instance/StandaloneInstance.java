@@ -3,6 +3,7 @@ package io.pgwarden.instance;
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
+import io.pgwarden.metrics.InstanceMeters;
 import io.pgwarden.pgconf.InvalidConfigurationException;
 import io.pgwarden.pgconf.PostgresqlConf;
 import io.pgwarden.pgdata.ConfigFiles;
@@ -72,6 +73,7 @@ public final class StandaloneInstance {
   private final Children children = new Children();
   private final AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
   private final AtomicReference<StatusService> statusRef = new AtomicReference<>();
+  private final AtomicReference<MetricsService> metricsRef = new AtomicReference<>();
   private final ExecutorService actions =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -103,6 +105,7 @@ public final class StandaloneInstance {
         settings.pgBin());
     checkPortFree("--pg-port", settings.pgPort());
     checkPortFree("--status-port", settings.statusPort());
+    checkPortFree("--metrics-port", settings.metricsPort());
     prepareController();
     Libc.becomeChildSubreaper();
     LocalSource source =
@@ -158,7 +161,14 @@ public final class StandaloneInstance {
             postgres,
             cluster,
             () -> supervisorRef.get().requestReload(),
-            this::certificatesRotated);
+            this::certificatesRotated,
+            this::meters,
+            applied -> {
+              MetricsService metrics = metricsRef.get();
+              if (metrics != null) {
+                metrics.reloadQueries(applied);
+              }
+            });
     String database = cluster.spec().bootstrap().initdb().database();
     Supervisor supervisor =
         new Supervisor(
@@ -175,10 +185,14 @@ public final class StandaloneInstance {
               try {
                 checkpoint(postgres, budget);
               } finally {
-                // pgwarden's own session would hold a smart shutdown for its whole timeout.
+                // pgwarden's own sessions would hold a smart shutdown for its whole timeout.
                 StatusService status = statusRef.get();
                 if (status != null) {
                   status.disconnect();
+                }
+                MetricsService metrics = metricsRef.get();
+                if (metrics != null) {
+                  metrics.disconnect();
                 }
               }
             });
@@ -186,15 +200,21 @@ public final class StandaloneInstance {
     handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
     handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
     handleSignal("CHLD", supervisor::requestReap);
-    // Netty and its TLS context take a few hundred milliseconds to build: the status server comes
-    // up beside postgres's start instead of before it (its port was checked at the beginning).
+    // Netty, its TLS context and the metrics registry take a few hundred milliseconds to build: the
+    // HTTP servers come up beside postgres's start instead of before it (ports checked at start).
     Thread statusStarter =
-        new Thread(() -> startStatus(postgres, supervisor, reconciler), "pgwarden-status-start");
+        new Thread(
+            () -> startServers(postgres, supervisor, reconciler, source, writer),
+            "pgwarden-http-start");
     statusStarter.start();
     LocalWatcher watcher = watch(() -> actions.execute(reconciler::reconcile));
     int code = supervisor.run();
     statusStarter.join();
     closeQuietly(watcher);
+    MetricsService metrics = metricsRef.get();
+    if (metrics != null) {
+      metrics.stop();
+    }
     StatusService status = statusRef.get();
     if (status != null) {
       status.stop();
@@ -288,10 +308,18 @@ public final class StandaloneInstance {
     }
   }
 
-  /** Starts port 8000; if it cannot, pgwarden stops: the kubelet could never see it ready. */
-  private void startStatus(Postgres postgres, Supervisor supervisor, Reconciler reconciler) {
+  /**
+   * Starts port 8000, then port 9187 on the same event loop; if either cannot start, pgwarden
+   * stops: the kubelet could never see it ready, or Prometheus never scrape it.
+   */
+  private void startServers(
+      Postgres postgres,
+      Supervisor supervisor,
+      Reconciler reconciler,
+      LocalSource source,
+      JsonLineWriter writer) {
     try {
-      statusRef.set(
+      StatusService status =
           StatusService.start(
               settings,
               postgres,
@@ -299,13 +327,31 @@ public final class StandaloneInstance {
               new Commands(children, (command, line, stderr) -> {}),
               () ->
                   Optional.ofNullable(
-                      reconciler.cluster().status().operatorCertificateFingerprint())));
+                      reconciler.cluster().status().operatorCertificateFingerprint()),
+              this::meters);
+      statusRef.set(status);
+      metricsRef.set(
+          MetricsService.start(
+              settings,
+              postgres,
+              supervisor,
+              writer,
+              source,
+              reconciler.cluster(),
+              status.group(),
+              status::sslContext));
     } catch (StartupException e) {
-      log.error("cannot start the status API: {}", e.getMessage());
-      supervisor.requestShutdown("the status API could not start");
+      log.error("cannot start the HTTP servers: {}", e.getMessage());
+      supervisor.requestShutdown("an HTTP server could not start");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** pgwarden's own counters, a no-op until the metrics port is up. */
+  private InstanceMeters meters() {
+    MetricsService metrics = metricsRef.get();
+    return metrics == null ? InstanceMeters.NONE : metrics.meters();
   }
 
   /** New certificates are installed: new connections to port 8000 get them too. */

@@ -1,12 +1,14 @@
 package io.pgwarden.instance;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.pgwarden.http.HttpInitializer;
 import io.pgwarden.http.HttpServer;
 import io.pgwarden.http.LivenessCheck;
 import io.pgwarden.http.Router;
 import io.pgwarden.http.StatusApi;
 import io.pgwarden.http.StatusTls;
+import io.pgwarden.metrics.InstanceMeters;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.sql.PgPing;
 import io.pgwarden.sql.Postgres;
@@ -74,7 +76,8 @@ final class StatusService {
       Postgres postgres,
       Supervisor supervisor,
       Commands quiet,
-      Supplier<Optional<String>> fingerprint)
+      Supplier<Optional<String>> fingerprint,
+      Supplier<InstanceMeters> meters)
       throws StartupException, InterruptedException {
     Path certs = settings.controller().certificates();
     StatusTls tls;
@@ -96,7 +99,10 @@ final class StatusService {
         new StatusApi(
             new LivenessCheck(supervisor::lastTick, LivenessCheck.STALE_AFTER, Clock.systemUTC()),
             ping::ping,
-            provider::current,
+            () -> {
+              meters.get().statusRequest();
+              return provider.current();
+            },
             () -> quiet.run(controlData, settings.dataDir(), CONTROLDATA_TIMEOUT),
             fingerprint);
     Router router;
@@ -133,6 +139,16 @@ final class StatusService {
     }
     log.info("status API listening on port {} (TLS 1.3)", server.boundPort());
     return new StatusService(certs, group, tls, provider, api, server);
+  }
+
+  /** The event loop of port 8000, which the metrics port shares. */
+  EventLoopGroup group() {
+    return group;
+  }
+
+  /** The rotating TLS context of port 8000, which the metrics port uses with TLS on. */
+  SslContext sslContext() {
+    return tls.current();
   }
 
   /** Closes the status connection so that a smart shutdown does not wait for it. */

@@ -108,11 +108,13 @@ final class RowsToPoints {
             : new Point(name, Point.Kind.GAUGE, c.description(), labels, v, null);
       }
       case DURATION -> {
+        // As postgres_exporter and CloudNativePG export it (dashboards depend on the name):
+        // milliseconds, in a gauge suffixed _milliseconds.
         double ms = milliseconds(raw);
-        String seconds = name.endsWith("_seconds") ? name : name + "_seconds";
+        String named = name.endsWith("_milliseconds") ? name : name + "_milliseconds";
         return Double.isNaN(ms) || ms < 0
             ? null
-            : new Point(seconds, Point.Kind.GAUGE, c.description(), labels, ms / 1000.0, null);
+            : new Point(named, Point.Kind.GAUGE, c.description(), labels, ms, null);
       }
       case HISTOGRAM -> {
         return histogram(name, c, row, labels);

@@ -135,8 +135,10 @@ class QueryEngineTest {
         .containsExactlyInAnyOrder("a=7.0", "=8.0");
     GaugeSnapshot m = (GaugeSnapshot) find(s, "cnpg_q_m");
     assertThat(m.getDataPoints()).singleElement().extracting(p -> p.getValue()).isEqualTo(1.0);
-    GaugeSnapshot d = (GaugeSnapshot) find(s, "cnpg_q_d_seconds");
-    assertThat(d.getDataPoints()).extracting(p -> p.getValue()).containsExactlyInAnyOrder(1.5, 2.0);
+    GaugeSnapshot d = (GaugeSnapshot) find(s, "cnpg_q_d_milliseconds");
+    assertThat(d.getDataPoints())
+        .extracting(p -> p.getValue())
+        .containsExactlyInAnyOrder(1500.0, 2000.0);
     HistogramSnapshot h = (HistogramSnapshot) find(s, "cnpg_q_h");
     assertThat(h.getDataPoints())
         .singleElement()
