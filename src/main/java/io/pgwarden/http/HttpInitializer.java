@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -41,6 +43,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
   private final Supplier<SslContext> tls;
   private final Router router;
   private final long readTimeoutMillis;
+  private final int maxContent;
+  private final boolean gzip;
+  private final ChannelHandler beforeRouter;
 
   /**
    * A pipeline for {@code router}.
@@ -48,9 +53,30 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
    * @param tls the server context for each new connection; null for plain HTTP
    */
   public HttpInitializer(Supplier<SslContext> tls, Router router, Duration readTimeout) {
+    this(tls, router, readTimeout, MAX_CONTENT, false, null);
+  }
+
+  /**
+   * A pipeline for {@code router} with the variations another server needs (the metrics port).
+   *
+   * @param maxContent the largest request body; more is answered 413
+   * @param gzip compress responses for clients that accept gzip
+   * @param beforeRouter a {@link ChannelHandler.Sharable} handler placed just before the router, or
+   *     null
+   */
+  public HttpInitializer(
+      Supplier<SslContext> tls,
+      Router router,
+      Duration readTimeout,
+      int maxContent,
+      boolean gzip,
+      ChannelHandler beforeRouter) {
     this.tls = tls;
     this.router = router;
     this.readTimeoutMillis = readTimeout.toMillis();
+    this.maxContent = maxContent;
+    this.gzip = gzip;
+    this.beforeRouter = beforeRouter;
   }
 
   @Override
@@ -63,15 +89,21 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     if (tls != null) {
       pipeline.addLast("tls", tls.get().newHandler(ch.alloc()));
     }
+    pipeline.addLast(
+        "codec",
+        new HttpServerCodec(
+            new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                .setMaxHeaderSize(MAX_HEADER_SIZE)));
+    if (gzip) {
+      pipeline.addLast("gzip", new HttpContentCompressor(StandardCompressionOptions.gzip()));
+    }
     pipeline
-        .addLast(
-            "codec",
-            new HttpServerCodec(
-                new HttpDecoderConfig()
-                    .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                    .setMaxHeaderSize(MAX_HEADER_SIZE)))
-        .addLast("aggregator", new HttpObjectAggregator(MAX_CONTENT))
-        .addLast("timeout", new IdleStateHandler(readTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
-        .addLast("router", router);
+        .addLast("aggregator", new HttpObjectAggregator(maxContent))
+        .addLast("timeout", new IdleStateHandler(readTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS));
+    if (beforeRouter != null) {
+      pipeline.addLast("before-router", beforeRouter);
+    }
+    pipeline.addLast("router", router);
   }
 }
