@@ -53,14 +53,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Standalone mode: a real postgres supervised from files, no Kubernetes.
  *
- * <p>{@link #run()} starts, in this order, each step gating the next: settings logged; controller
- * directories; the Cluster read and validated; PGDATA checked; TLS material generated when missing
- * and installed; the owner's credentials ensured; configuration rendered and installed (into a
- * fresh initdb when PGDATA is empty); the log FIFOs opened; signals handled; postgres started by
- * the supervisor, and once it accepts connections the owner role, database and passwords applied.
+ * <p>{@link #run()} starts, in this order, each step gating the next: settings logged; the three
+ * ports checked free; controller directories; the Cluster read and validated; PGDATA checked; TLS
+ * material generated when missing and installed (beside the next steps); the owner's credentials
+ * ensured; configuration rendered and installed (into a fresh initdb when PGDATA is empty); the log
+ * FIFOs opened; signals handled; then, at the same time, postgres started by the supervisor and the
+ * status (8000) and metrics (9187) servers built; the file watcher feeds the reconciler. Once
+ * postgres accepts connections the roles, database and passwords are applied.
  *
- * <p>Shutdown order (SIGTERM/SIGINT): postgres (CHECKPOINT, smart, fast), then the log readers
- * after draining the FIFOs, then stdout is flushed; the exit code is the supervisor's.
+ * <p>Shutdown order (SIGTERM/SIGINT): postgres (CHECKPOINT, pgwarden's own sessions closed, smart,
+ * fast), the watcher, the metrics then the status server, the actions thread, the log readers after
+ * draining the FIFOs, and stdout is flushed; the exit code is the supervisor's.
  */
 public final class StandaloneInstance {
   private static final Logger log = LoggerFactory.getLogger(StandaloneInstance.class);
@@ -181,35 +184,21 @@ public final class StandaloneInstance {
                 Duration.ofSeconds(cluster.spec().stopDelay())),
             actions::execute,
             first -> reconciler.onReady(database),
-            budget -> {
-              try {
-                checkpoint(postgres, budget);
-              } finally {
-                // pgwarden's own sessions would hold a smart shutdown for its whole timeout.
-                StatusService status = statusRef.get();
-                if (status != null) {
-                  status.disconnect();
-                }
-                MetricsService metrics = metricsRef.get();
-                if (metrics != null) {
-                  metrics.disconnect();
-                }
-              }
-            });
+            budget -> beforeStop(postgres, budget));
     supervisorRef.set(supervisor);
     handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
     handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
     handleSignal("CHLD", supervisor::requestReap);
     // Netty, its TLS context and the metrics registry take a few hundred milliseconds to build: the
     // HTTP servers come up beside postgres's start instead of before it (ports checked at start).
-    Thread statusStarter =
+    Thread httpStarter =
         new Thread(
             () -> startServers(postgres, supervisor, reconciler, source, writer),
             "pgwarden-http-start");
-    statusStarter.start();
+    httpStarter.start();
     LocalWatcher watcher = watch(() -> actions.execute(reconciler::reconcile));
     int code = supervisor.run();
-    statusStarter.join();
+    httpStarter.join();
     closeQuietly(watcher);
     MetricsService metrics = metricsRef.get();
     if (metrics != null) {
@@ -352,6 +341,25 @@ public final class StandaloneInstance {
   private InstanceMeters meters() {
     MetricsService metrics = metricsRef.get();
     return metrics == null ? InstanceMeters.NONE : metrics.meters();
+  }
+
+  /**
+   * Before a smart shutdown: a CHECKPOINT so the stop has little to write, then pgwarden's own
+   * sessions closed, since a smart shutdown waits for every session, these included.
+   */
+  private void beforeStop(Postgres postgres, Duration budget) throws SQLException {
+    try {
+      checkpoint(postgres, budget);
+    } finally {
+      StatusService status = statusRef.get();
+      if (status != null) {
+        status.disconnect();
+      }
+      MetricsService metrics = metricsRef.get();
+      if (metrics != null) {
+        metrics.disconnect();
+      }
+    }
   }
 
   /** New certificates are installed: new connections to port 8000 get them too. */
