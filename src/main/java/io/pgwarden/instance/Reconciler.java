@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +69,7 @@ final class Reconciler {
   private volatile boolean postgresReady;
   private final Map<String, String> appliedPasswords = new HashMap<>();
   private Set<String> lastRefusals = Set.of();
+  private boolean reportedMissingSuperuser;
   private volatile Set<String> pendingRestart = Set.of();
 
   Reconciler(
@@ -265,15 +267,27 @@ final class Reconciler {
         cluster.spec().enableSuperuserAccess()
             ? source.credentials(SecretNames.of(cluster).superuser())
             : Optional.empty();
-    if (cluster.spec().enableSuperuserAccess() && superuser.isEmpty()) {
+    boolean superuserSecretMissing = cluster.spec().enableSuperuserAccess() && superuser.isEmpty();
+    if (superuserSecretMissing && !reportedMissingSuperuser) {
       log.error(
           "enableSuperuserAccess is true but Secret {} has no username and password; postgres"
-              + " keeps no password",
+              + " keeps no password until it has both",
           SecretNames.of(cluster).superuser());
     }
-    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
-      applyPassword(c, owner.username(), Optional.of(owner));
-      applyPassword(c, SUPERUSER, superuser);
+    reportedMissingSuperuser = superuserSecretMissing;
+    Map<String, Optional<LocalSource.Credentials>> wanted = new LinkedHashMap<>();
+    wanted.put(owner.username(), Optional.of(owner));
+    wanted.put(SUPERUSER, superuser);
+    // Most calls are periodic resyncs with nothing new: connect only when a password changed.
+    boolean changed =
+        wanted.entrySet().stream()
+            .anyMatch(e -> !sameText(digest(e.getValue()), appliedPasswords.get(e.getKey())));
+    if (changed) {
+      try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
+        for (Map.Entry<String, Optional<LocalSource.Credentials>> e : wanted.entrySet()) {
+          applyPassword(c, e.getKey(), e.getValue());
+        }
+      }
     }
     PgPass.install(
         pgpassFile(owner.username()), PgPass.line(port, owner.username(), owner.password()));
@@ -287,7 +301,7 @@ final class Reconciler {
 
   private void applyPassword(Connection c, String role, Optional<LocalSource.Credentials> creds)
       throws SQLException {
-    String digest = creds.map(cr -> digest(cr.password())).orElse(NO_PASSWORD);
+    String digest = digest(creds);
     if (sameText(digest, appliedPasswords.get(role))) {
       return;
     }
@@ -315,6 +329,10 @@ final class Reconciler {
     return b != null
         && MessageDigest.isEqual(
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String digest(Optional<LocalSource.Credentials> creds) {
+    return creds.map(cr -> digest(cr.password())).orElse(NO_PASSWORD);
   }
 
   private static String digest(char[] password) {

@@ -132,7 +132,15 @@ public final class StandaloneInstance {
       // Generated now when missing, so the password is on disk before postgres can be reached.
       source.ensureCredentials(secrets.app(), cluster.spec().bootstrap().initdb().owner());
     } catch (IOException e) {
-      throw new StartupException("while reading or creating the Secret " + secrets.app(), e);
+      throw new StartupException(
+          "--secrets: cannot read or create the Secret "
+              + secrets.app()
+              + " under "
+              + settings.secretsDir()
+              + " ("
+              + e
+              + "); the directory must be writable by pgwarden's user",
+          e);
     }
     Configuration.Result config =
         Configuration.render(cluster, controller, settings.pgPort(), osUser());
@@ -150,7 +158,14 @@ public final class StandaloneInstance {
     try {
       logs.start();
     } catch (IOException e) {
-      throw new StartupException("while opening the log FIFOs under " + controller.log(), e);
+      throw new StartupException(
+          "--controller-dir: cannot open the log FIFOs under "
+              + controller.log()
+              + " ("
+              + e
+              + "); the directory must be writable by pgwarden's user and on a filesystem that"
+              + " supports FIFOs",
+          e);
     }
     awaitCertificates(certificates);
     Postgres postgres = new Postgres(controller.socket(settings.pgPort()));
