@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "PostgreSQL instance manager speaking CloudNativePG's contract.",
-    subcommands = {StandaloneCommand.class, StatusCommand.class, VersionCommand.class})
+    subcommands = {
+      StandaloneCommand.class,
+      InstanceCommand.class,
+      StatusCommand.class,
+      VersionCommand.class
+    })
 public final class Main {
   /** Exit code for unusable input: a flag, the spec, the data directory. */
   public static final int EXIT_BAD_INPUT = 2;

@@ -1,6 +1,7 @@
 package io.pgwarden.cli;
 
-import io.pgwarden.instance.StandaloneInstance;
+import io.pgwarden.instance.Instance;
+import io.pgwarden.instance.StandaloneMode;
 import io.pgwarden.instance.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
@@ -129,7 +130,7 @@ final class StandaloneCommand implements Callable<Integer> {
               statusClientAuth);
       JsonLogging.setPodName(settings.podName());
       JulBridge.install(); // pgjdbc logs through java.util.logging
-      return new StandaloneInstance(settings).run();
+      return new Instance(settings, new StandaloneMode(settings)).run();
     } catch (InvalidSettingException | IllegalArgumentException e) {
       log.error("invalid setting: {}", e.getMessage());
       return Main.EXIT_BAD_INPUT;

@@ -17,7 +17,7 @@ import io.pgwarden.metrics.queries.QueriesParser;
 import io.pgwarden.metrics.queries.QueryEngine;
 import io.pgwarden.metrics.queries.UserQuery;
 import io.pgwarden.settings.Settings;
-import io.pgwarden.source.LocalSource;
+import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.MonitoringSpec;
 import io.pgwarden.sql.Postgres;
@@ -61,7 +61,7 @@ final class MetricsService {
   private final JdbcQueryExecutor executor;
   private final MetricsEndpoint endpoint;
   private final MetricsServer server;
-  private final LocalSource source;
+  private final Source source;
   private String lastQueryFiles = "";
 
   private MetricsService(
@@ -71,7 +71,7 @@ final class MetricsService {
       JdbcQueryExecutor executor,
       MetricsEndpoint endpoint,
       MetricsServer server,
-      LocalSource source) {
+      Source source) {
     this.meters = meters;
     this.builtin = builtin;
     this.engine = engine;
@@ -92,7 +92,7 @@ final class MetricsService {
       Postgres postgres,
       Supervisor supervisor,
       JsonLineWriter logs,
-      LocalSource source,
+      Source source,
       Cluster cluster,
       EventLoopGroup group,
       Supplier<SslContext> tls)

@@ -6,7 +6,8 @@ import io.pgwarden.pgconf.PostgresqlConf;
 import io.pgwarden.pgdata.ConfigFiles;
 import io.pgwarden.pgdata.PgPass;
 import io.pgwarden.settings.ControllerLayout;
-import io.pgwarden.source.LocalSource;
+import io.pgwarden.source.Credentials;
+import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.InvalidSpecException;
 import io.pgwarden.spec.SecretNames;
@@ -53,7 +54,7 @@ final class Reconciler {
   private static final String SUPERUSER = "postgres";
   private static final String NO_PASSWORD = "<none>";
 
-  private final LocalSource source;
+  private final Source source;
   private final ControllerLayout controller;
   private final Path dataDir;
   private final int port;
@@ -64,16 +65,19 @@ final class Reconciler {
   private final Runnable certificatesChanged;
   private final Supplier<InstanceMeters> meters;
   private final Consumer<Cluster> clusterApplied;
+  private final Reporter reporter;
   private String lastHash;
   private volatile Cluster lastGood;
   private volatile boolean postgresReady;
   private final Map<String, String> appliedPasswords = new HashMap<>();
   private Set<String> lastRefusals = Set.of();
   private boolean reportedMissingSuperuser;
+  private String lastSpecRefusal;
+  private String lastTlsRefusal;
   private volatile Set<String> pendingRestart = Set.of();
 
   Reconciler(
-      LocalSource source,
+      Source source,
       ControllerLayout controller,
       Path dataDir,
       int port,
@@ -83,6 +87,7 @@ final class Reconciler {
       Runnable reload,
       Runnable certificatesChanged,
       Supplier<InstanceMeters> meters,
+      Reporter reporter,
       Consumer<Cluster> clusterApplied) {
     this.source = source;
     this.controller = controller;
@@ -95,6 +100,7 @@ final class Reconciler {
     this.certificatesChanged = certificatesChanged;
     this.meters = meters;
     this.clusterApplied = clusterApplied;
+    this.reporter = reporter;
   }
 
   /** The last Cluster that was accepted. */
@@ -171,12 +177,16 @@ final class Reconciler {
                 + " good spec",
             lastGood.name(),
             cluster.name());
+        refuseOnce("metadata.name", "the cluster name cannot change");
         return lastGood;
       }
       lastGood = cluster;
+      lastSpecRefusal = null;
       return cluster;
     } catch (InvalidSpecException e) {
-      log.error("refused spec: {}; the last good configuration stays in force", e.getMessage());
+      if (refuseOnce("spec", e.getMessage())) {
+        log.error("refused spec: {}; the last good configuration stays in force", e.getMessage());
+      }
       return lastGood;
     } catch (IOException e) {
       log.error(
@@ -188,12 +198,31 @@ final class Reconciler {
   private boolean installCertificates(Cluster cluster) {
     SecretNames names = SecretNames.of(cluster);
     try {
-      return TlsSecrets.read(source, names).install(controller.certificates(), Instant.now());
+      boolean changed =
+          TlsSecrets.read(source, names).install(controller.certificates(), Instant.now());
+      lastTlsRefusal = null;
+      return changed;
     } catch (TlsMaterialException | IOException e) {
-      log.error(
-          "refused TLS material: {}; the previous certificates stay in force", e.getMessage());
+      // A resync re-reads the same bad material every 30 s: say it once until it changes.
+      if (!e.getMessage().equals(lastTlsRefusal)) {
+        log.error(
+            "refused TLS material: {}; the previous certificates stay in force", e.getMessage());
+        reporter.refused("TLS Secrets", e.getMessage());
+        lastTlsRefusal = e.getMessage();
+      }
       return false;
     }
+  }
+
+  /** Reports a refused spec once until it changes; true when it is new. */
+  private boolean refuseOnce(String field, String reason) {
+    String key = field + ": " + reason;
+    if (key.equals(lastSpecRefusal)) {
+      return false;
+    }
+    lastSpecRefusal = key;
+    reporter.refused(field, reason);
+    return true;
   }
 
   /** Logs refused input once per distinct set, not at every resync. */
@@ -205,6 +234,7 @@ final class Reconciler {
     if (!messages.equals(lastRefusals)) {
       for (InvalidConfigurationException e : refused) {
         log.error("refused {}: {}", e.field(), e.getMessage());
+        reporter.refused(e.field(), e.getMessage());
       }
       lastRefusals = messages;
     }
@@ -236,6 +266,9 @@ final class Reconciler {
           pending.add(rs.getString(1));
         }
       }
+      if (!pending.equals(pendingRestart)) {
+        reporter.pendingRestart(Set.copyOf(pending));
+      }
       pendingRestart = Set.copyOf(pending);
       try (ResultSet rs =
           st.executeQuery(
@@ -246,6 +279,7 @@ final class Reconciler {
         }
       }
       log.info("configuration {} loaded", hash);
+      reporter.reloaded(hash);
       if (!pending.isEmpty()) {
         log.warn("restart required to apply: {} (pendingRestart)", pending);
       }
@@ -262,20 +296,23 @@ final class Reconciler {
    * different from what was last applied, and mirrored in {@code .pgpass} files.
    */
   private void applyPasswords(Cluster cluster) throws SQLException, IOException {
-    LocalSource.Credentials owner = ownerCredentials();
-    Optional<LocalSource.Credentials> superuser =
+    Credentials owner = ownerCredentials();
+    Optional<Credentials> superuser =
         cluster.spec().enableSuperuserAccess()
             ? source.credentials(SecretNames.of(cluster).superuser())
             : Optional.empty();
     boolean superuserSecretMissing = cluster.spec().enableSuperuserAccess() && superuser.isEmpty();
     if (superuserSecretMissing && !reportedMissingSuperuser) {
+      reporter.refused(
+          "spec.enableSuperuserAccess",
+          "Secret " + SecretNames.of(cluster).superuser() + " has no username and password");
       log.error(
           "enableSuperuserAccess is true but Secret {} has no username and password; postgres"
               + " keeps no password until it has both",
           SecretNames.of(cluster).superuser());
     }
     reportedMissingSuperuser = superuserSecretMissing;
-    Map<String, Optional<LocalSource.Credentials>> wanted = new LinkedHashMap<>();
+    Map<String, Optional<Credentials>> wanted = new LinkedHashMap<>();
     wanted.put(owner.username(), Optional.of(owner));
     wanted.put(SUPERUSER, superuser);
     // Most calls are periodic resyncs with nothing new: connect only when a password changed.
@@ -284,7 +321,7 @@ final class Reconciler {
             .anyMatch(e -> !sameText(digest(e.getValue()), appliedPasswords.get(e.getKey())));
     if (changed) {
       try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
-        for (Map.Entry<String, Optional<LocalSource.Credentials>> e : wanted.entrySet()) {
+        for (Map.Entry<String, Optional<Credentials>> e : wanted.entrySet()) {
           applyPassword(c, e.getKey(), e.getValue());
         }
       }
@@ -299,7 +336,7 @@ final class Reconciler {
     }
   }
 
-  private void applyPassword(Connection c, String role, Optional<LocalSource.Credentials> creds)
+  private void applyPassword(Connection c, String role, Optional<Credentials> creds)
       throws SQLException {
     String digest = digest(creds);
     if (sameText(digest, appliedPasswords.get(role))) {
@@ -314,8 +351,8 @@ final class Reconciler {
     log.info("password of role {} {}", role, creds.isPresent() ? "applied" : "removed");
   }
 
-  private LocalSource.Credentials ownerCredentials() throws IOException {
-    return source.ensureCredentials(
+  private Credentials ownerCredentials() throws IOException {
+    return source.ownerCredentials(
         SecretNames.of(lastGood).app(), lastGood.spec().bootstrap().initdb().owner());
   }
 
@@ -331,7 +368,7 @@ final class Reconciler {
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String digest(Optional<LocalSource.Credentials> creds) {
+  private static String digest(Optional<Credentials> creds) {
     return creds.map(cr -> digest(cr.password())).orElse(NO_PASSWORD);
   }
 

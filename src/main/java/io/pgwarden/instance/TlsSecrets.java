@@ -1,6 +1,6 @@
 package io.pgwarden.instance;
 
-import io.pgwarden.source.LocalSource;
+import io.pgwarden.source.Source;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.tls.InstalledCertificates;
 import io.pgwarden.tls.TlsMaterialException;
@@ -37,7 +37,7 @@ final class TlsSecrets {
    *
    * @throws IOException naming the Secret and key that is missing
    */
-  static TlsSecrets read(LocalSource source, SecretNames names) throws IOException {
+  static TlsSecrets read(Source source, SecretNames names) throws IOException {
     List<Entry> entries =
         List.of(
             new Entry(names.server(), "tls.crt", InstalledCertificates.SERVER_CRT),
@@ -55,8 +55,8 @@ final class TlsSecrets {
                 + e.secret()
                 + " has no key "
                 + e.key()
-                + " (expected the file "
-                + source.secretsDir().resolve(e.secret()).resolve(e.key())
+                + " (expected "
+                + source.describeSecret(e.secret(), e.key())
                 + ")");
       }
       values.add(value.get());

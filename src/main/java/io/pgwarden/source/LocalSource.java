@@ -17,7 +17,7 @@ import java.util.Optional;
  * Standalone mode's source: the Cluster from a YAML file (defaults without one), Secrets and
  * ConfigMaps from directories laid out as Kubernetes mounts them, {@code DIR/<name>/<key>}.
  */
-public final class LocalSource {
+public final class LocalSource implements Source {
   private static final char[] ALPHANUMERIC =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
   private static final int PASSWORD_LENGTH = 32;
@@ -33,6 +33,7 @@ public final class LocalSource {
     this.configMapsDir = configMapsDir;
   }
 
+  @Override
   public Cluster cluster() throws InvalidSpecException, IOException {
     if (specFile.isEmpty()) {
       return Cluster.defaults();
@@ -40,18 +41,19 @@ public final class LocalSource {
     return SpecParser.parse(Files.readAllBytes(specFile.get()), specFile.get().toString());
   }
 
-  /** The value of {@code key} in Secret {@code name}, if both exist. */
+  @Override
   public Optional<byte[]> secret(String name, String key) throws IOException {
     return read(secretsDir, name, key);
   }
 
-  /** The value of {@code key} in ConfigMap {@code name}, if both exist. */
+  @Override
   public Optional<byte[]> configMap(String name, String key) throws IOException {
     return read(configMapsDir, name, key);
   }
 
-  public Path secretsDir() {
-    return secretsDir;
+  @Override
+  public String describeSecret(String name, String key) {
+    return "the file " + secretsDir.resolve(name).resolve(key);
   }
 
   /**
@@ -59,7 +61,8 @@ public final class LocalSource {
    * missing is generated on first start (a random 32-character password) and kept there, 0600, so a
    * second start reuses it and the user can read it.
    */
-  public Credentials ensureCredentials(String name, String defaultUser) throws IOException {
+  @Override
+  public Credentials ownerCredentials(String name, String defaultUser) throws IOException {
     Optional<String> user = secret(name, "username").map(LocalSource::text);
     Optional<String> password = secret(name, "password").map(LocalSource::text);
     Path dir = secretsDir.resolve(name);
@@ -82,7 +85,7 @@ public final class LocalSource {
     return new Credentials(user.orElse(defaultUser), password.get().toCharArray());
   }
 
-  /** Credentials of a Secret, if it has both keys. */
+  @Override
   public Optional<Credentials> credentials(String name) throws IOException {
     Optional<String> user = secret(name, "username").map(LocalSource::text);
     Optional<String> password = secret(name, "password").map(LocalSource::text);
@@ -119,30 +122,5 @@ public final class LocalSource {
       out[i] = ALPHANUMERIC[RANDOM.nextInt(ALPHANUMERIC.length)];
     }
     return out;
-  }
-
-  /** A user name and its password; {@link #toString()} never shows the password. */
-  public static final class Credentials {
-    private final String username;
-    private final char[] password;
-
-    public Credentials(String username, char[] password) {
-      this.username = username;
-      this.password = password.clone();
-    }
-
-    public String username() {
-      return username;
-    }
-
-    /** A copy: the caller may wipe it after use. */
-    public char[] password() {
-      return password.clone();
-    }
-
-    @Override
-    public String toString() {
-      return "Credentials[username=" + username + ", password=<redacted>]";
-    }
   }
 }

@@ -57,6 +57,15 @@ public final class Supervisor {
     void beforeStop(Duration budget) throws Exception;
   }
 
+  /** Hears of starts and crashes (Events in Kubernetes); called on the loop, must not block. */
+  public interface Listener {
+    Listener NONE = new Listener() {};
+
+    default void started(long pid, boolean firstStart) {}
+
+    default void crashed(int code) {}
+  }
+
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final PostgresLauncher launcher;
   private final Children children;
@@ -65,6 +74,7 @@ public final class Supervisor {
   private final Consumer<Runnable> background;
   private final ReadyHook readyHook;
   private final ShutdownHook shutdownHook;
+  private final Listener listener;
 
   private volatile Instant lastTick = Instant.now();
   private volatile Process postgres;
@@ -84,6 +94,30 @@ public final class Supervisor {
       Consumer<Runnable> background,
       ReadyHook readyHook,
       ShutdownHook shutdownHook) {
+    this(
+        launcher,
+        children,
+        restartPolicy,
+        shutdownPolicy,
+        background,
+        readyHook,
+        shutdownHook,
+        Listener.NONE);
+  }
+
+  /**
+   * @param background runs the ready hook off the loop (it talks to postgres and may block)
+   * @param listener hears of starts and crashes
+   */
+  public Supervisor(
+      PostgresLauncher launcher,
+      Children children,
+      RestartPolicy restartPolicy,
+      ShutdownPolicy shutdownPolicy,
+      Consumer<Runnable> background,
+      ReadyHook readyHook,
+      ShutdownHook shutdownHook,
+      Listener listener) {
     this.launcher = launcher;
     this.children = children;
     this.restartPolicy = restartPolicy;
@@ -91,6 +125,7 @@ public final class Supervisor {
     this.background = background;
     this.readyHook = readyHook;
     this.shutdownHook = shutdownHook;
+    this.listener = listener;
   }
 
   public void requestShutdown(String reason) {
@@ -170,6 +205,7 @@ public final class Supervisor {
     }
     postgres = null;
     children.reapOrphans();
+    listener.crashed(exited.code());
     if (!restartPolicy.restart()) {
       // Kubernetes: restart_after_crash is off and the kubelet restarts the container.
       log.error(
@@ -223,6 +259,7 @@ public final class Supervisor {
     postgres = p;
     startedAt = Instant.now();
     log.info("postgres started with pid {}", p.pid());
+    listener.started(p.pid(), firstStart);
     long pid = p.pid();
     CompletableFuture<Void> unused =
         p.onExit().thenAccept(done -> events.add(new PostgresExited(pid, done.exitValue())));

@@ -87,7 +87,7 @@ class LocalSourceTest {
   @Test
   void ensureCredentialsGeneratesAPasswordOnce() throws Exception {
     LocalSource s = source();
-    LocalSource.Credentials first = s.ensureCredentials("db-app", "app");
+    Credentials first = s.ownerCredentials("db-app", "app");
 
     assertThat(first.username()).isEqualTo("app");
     String password = new String(first.password());
@@ -108,7 +108,7 @@ class LocalSourceTest {
     Files.setLastModifiedTime(dir.resolve("password"), old);
     Files.setLastModifiedTime(dir.resolve("username"), old);
 
-    LocalSource.Credentials second = s.ensureCredentials("db-app", "app");
+    Credentials second = s.ownerCredentials("db-app", "app");
     assertThat(new String(second.password())).isEqualTo(password);
     assertThat(second.username()).isEqualTo("app");
     assertThat(Files.getLastModifiedTime(dir.resolve("password"))).isEqualTo(old);
@@ -117,15 +117,15 @@ class LocalSourceTest {
 
   @Test
   void generatedPasswordsDiffer() throws Exception {
-    String a = new String(source().ensureCredentials("a", "app").password());
-    String b = new String(source().ensureCredentials("b", "app").password());
+    String a = new String(source().ownerCredentials("a", "app").password());
+    String b = new String(source().ownerCredentials("b", "app").password());
     assertThat(a).isNotEqualTo(b);
   }
 
   @Test
   void existingUsernameIsKeptAndOnlyThePasswordGenerated() throws Exception {
     secretFile("db-app", "username", "shop\n");
-    LocalSource.Credentials c = source().ensureCredentials("db-app", "app");
+    Credentials c = source().ownerCredentials("db-app", "app");
     assertThat(c.username()).isEqualTo("shop");
     assertThat(c.password()).hasSize(32);
     assertThat(Files.readString(tmp.resolve("secrets/db-app/username"))).isEqualTo("shop\n");
@@ -136,7 +136,7 @@ class LocalSourceTest {
     secretFile("db-app", "username", "app\n");
     Path file = secretFile("db-app", "password", "s3cret pass\n");
 
-    LocalSource.Credentials c = source().ensureCredentials("db-app", "app");
+    Credentials c = source().ownerCredentials("db-app", "app");
 
     assertThat(new String(c.password())).isEqualTo("s3cret pass");
     assertThat(c.username()).isEqualTo("app");
@@ -165,18 +165,18 @@ class LocalSourceTest {
 
   @Test
   void credentialsToStringNeverShowsThePassword() throws Exception {
-    LocalSource.Credentials c = source().ensureCredentials("db-app", "app");
+    Credentials c = source().ownerCredentials("db-app", "app");
     String password = new String(c.password());
     assertThat(c.toString()).doesNotContain(password).contains("app").contains("redacted");
 
-    LocalSource.Credentials manual = new LocalSource.Credentials("bob", "hunter2".toCharArray());
+    Credentials manual = new Credentials("bob", "hunter2".toCharArray());
     assertThat(manual.toString()).doesNotContain("hunter2").contains("bob");
   }
 
   @Test
   void passwordIsACopy() {
     char[] given = "hunter2".toCharArray();
-    LocalSource.Credentials c = new LocalSource.Credentials("bob", given);
+    Credentials c = new Credentials("bob", given);
     given[0] = 'X';
     char[] out = c.password();
     out[1] = 'Y';

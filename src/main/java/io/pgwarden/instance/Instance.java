@@ -12,21 +12,17 @@ import io.pgwarden.pgdata.Initdb;
 import io.pgwarden.pgdata.InvalidDataDirectoryException;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.Settings;
-import io.pgwarden.source.LocalSource;
-import io.pgwarden.source.LocalWatcher;
+import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
-import io.pgwarden.spec.InvalidSpecException;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.sql.Postgres;
 import io.pgwarden.supervisor.Children;
 import io.pgwarden.supervisor.Commands;
 import io.pgwarden.supervisor.Libc;
 import io.pgwarden.supervisor.PostgresLauncher;
-import io.pgwarden.supervisor.RestartPolicy;
 import io.pgwarden.supervisor.ShutdownPolicy;
 import io.pgwarden.supervisor.Signals;
 import io.pgwarden.supervisor.Supervisor;
-import io.pgwarden.tls.StandaloneTls;
 import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -51,27 +48,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Standalone mode: a real postgres supervised from files, no Kubernetes.
+ * A real postgres supervised by pgwarden, in either mode: what differs between standalone (files)
+ * and Kubernetes (the API) is the {@link Mode}.
  *
  * <p>{@link #run()} starts, in this order, each step gating the next: settings logged; the three
- * ports checked free; controller directories; the Cluster read and validated; PGDATA checked; TLS
- * material generated when missing and installed (beside the next steps); the owner's credentials
- * ensured; configuration rendered and installed (into a fresh initdb when PGDATA is empty); the log
- * FIFOs opened; signals handled; then, at the same time, postgres started by the supervisor and the
- * status (8000) and metrics (9187) servers built; the file watcher feeds the reconciler. Once
- * postgres accepts connections the roles, database and passwords are applied.
+ * ports checked free; controller directories; the Cluster read and validated (Kubernetes: waited
+ * for); PGDATA checked; TLS material prepared (standalone: generated when missing) and installed
+ * (beside the next steps); the owner's credentials ensured; configuration rendered and installed
+ * (into a fresh initdb when PGDATA is empty); the log FIFOs opened; signals handled; then, at the
+ * same time, postgres started by the supervisor and the status (8000) and metrics (9187) servers
+ * built; the mode's watcher feeds the reconciler. Once postgres accepts connections the roles,
+ * database and passwords are applied.
  *
  * <p>Shutdown order (SIGTERM/SIGINT): postgres (CHECKPOINT, pgwarden's own sessions closed, smart,
  * fast), the watcher, the metrics then the status server, the actions thread, the log readers after
  * draining the FIFOs, and stdout is flushed; the exit code is the supervisor's.
  */
-public final class StandaloneInstance {
-  private static final Logger log = LoggerFactory.getLogger(StandaloneInstance.class);
+public final class Instance {
+  private static final Logger log = LoggerFactory.getLogger(Instance.class);
   private static final Duration LOG_DRAIN = Duration.ofSeconds(5);
-  private static final Duration WATCH_SETTLE = Duration.ofMillis(100);
-  private static final Duration WATCH_RESYNC = Duration.ofSeconds(30);
 
   private final Settings settings;
+  private final Mode mode;
+  private final Reporter reporter;
   private final ControllerLayout controller;
   private final Children children = new Children();
   private final AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
@@ -85,9 +84,48 @@ public final class StandaloneInstance {
             return t;
           });
 
-  public StandaloneInstance(Settings settings) {
+  public Instance(Settings settings, Mode mode) {
     this.settings = settings;
+    this.mode = mode;
+    this.reporter = mode.reporter();
     this.controller = settings.controller();
+  }
+
+  /**
+   * {@code instance init}, the initdb Job: bootstraps an empty PGDATA (initdb in a staging
+   * directory, the rendered configuration installed, then renamed into place) and returns 0; a
+   * PGDATA that already holds a cluster is left alone (a Job may run twice). postgres is not
+   * started: {@code instance run} creates the owner and database and applies the passwords.
+   *
+   * @throws StartupException when the input is unusable; nothing was written then
+   */
+  public int init() throws StartupException, InterruptedException {
+    JsonLineWriter writer = JsonLineWriter.stdout();
+    log.info(
+        "pgwarden instance init: data={} controller={} {}",
+        settings.dataDir(),
+        controller.root(),
+        mode.describe());
+    prepareController();
+    Cluster cluster = mode.initialCluster();
+    DataDirectory.State state = inspectData();
+    if (state != DataDirectory.State.EMPTY) {
+      log.info("{} already holds a cluster: nothing to bootstrap", settings.dataDir());
+      return 0;
+    }
+    Configuration.Result config =
+        Configuration.render(cluster, controller, settings.pgPort(), osUser());
+    for (InvalidConfigurationException refused : config.refused()) {
+      log.error("refused {}: {}", refused.field(), refused.getMessage());
+    }
+    Commands commands =
+        new Commands(
+            children,
+            (command, line, stderr) ->
+                writer.write(JsonLogging.logLine().commandOutput(command, line, stderr)));
+    installConfiguration(commands, cluster, state, config);
+    log.info("bootstrap of {} done", settings.dataDir());
+    return 0;
   }
 
   /**
@@ -98,12 +136,11 @@ public final class StandaloneInstance {
   public int run() throws StartupException, InterruptedException {
     JsonLineWriter writer = JsonLineWriter.stdout();
     log.info(
-        "pgwarden starting: mode={} data={} controller={} spec={} secrets={} pgPort={} pgBin={}",
+        "pgwarden starting: mode={} data={} controller={} {} pgPort={} pgBin={}",
         settings.mode(),
         settings.dataDir(),
         controller.root(),
-        settings.specFile().map(Path::toString).orElse("(defaults)"),
-        settings.secretsDir(),
+        mode.describe(),
         settings.pgPort(),
         settings.pgBin());
     checkPortFree("--pg-port", settings.pgPort());
@@ -111,10 +148,15 @@ public final class StandaloneInstance {
     checkPortFree("--metrics-port", settings.metricsPort());
     prepareController();
     Libc.becomeChildSubreaper();
-    LocalSource source =
-        new LocalSource(settings.specFile(), settings.secretsDir(), settings.configMapsDir());
-    Cluster cluster = loadCluster(source);
+    Source source = mode.source();
+    Cluster cluster = mode.initialCluster();
     DataDirectory.State state = inspectData();
+    if (state == DataDirectory.State.EMPTY && !mode.bootstrapsEmptyDataDirectory()) {
+      throw new StartupException(
+          "PGDATA: "
+              + settings.dataDir()
+              + " is empty; bootstrap it first with `pgwarden instance init` (the initdb Job)");
+    }
     // TLS parsing and validation is the slowest step of a start (cold crypto classes). When the
     // installed files are the Secrets' bytes, they were validated when installed: postgres starts
     // on them at once and the full check (expiry, regeneration) follows on the actions thread.
@@ -129,23 +171,24 @@ public final class StandaloneInstance {
     }
     SecretNames secrets = SecretNames.of(cluster);
     try {
-      // Generated now when missing, so the password is on disk before postgres can be reached.
-      source.ensureCredentials(secrets.app(), cluster.spec().bootstrap().initdb().owner());
+      // Generated now when missing (standalone), so the password exists before postgres can be
+      // reached.
+      source.ownerCredentials(secrets.app(), cluster.spec().bootstrap().initdb().owner());
     } catch (IOException e) {
       throw new StartupException(
-          "--secrets: cannot read or create the Secret "
+          "cannot read or create the owner's credentials in Secret "
               + secrets.app()
-              + " under "
-              + settings.secretsDir()
               + " ("
-              + e
-              + "); the directory must be writable by pgwarden's user",
+              + source.describeSecret(secrets.app(), "password")
+              + "): "
+              + e.getMessage(),
           e);
     }
     Configuration.Result config =
         Configuration.render(cluster, controller, settings.pgPort(), osUser());
     for (InvalidConfigurationException refused : config.refused()) {
       log.error("refused {}: {}", refused.field(), refused.getMessage());
+      reporter.refused(refused.field(), refused.getMessage());
     }
     Commands commands =
         new Commands(
@@ -181,6 +224,7 @@ public final class StandaloneInstance {
             () -> supervisorRef.get().requestReload(),
             this::certificatesRotated,
             this::meters,
+            reporter,
             applied -> {
               MetricsService metrics = metricsRef.get();
               if (metrics != null) {
@@ -193,13 +237,27 @@ public final class StandaloneInstance {
             new PostgresLauncher(
                 children, settings.pgBin(), settings.dataDir(), controller.rawLogFifo()),
             children,
-            RestartPolicy.restartWithBackoff(),
+            mode.restartPolicy(),
             new ShutdownPolicy(
                 Duration.ofSeconds(cluster.spec().smartShutdownTimeout()),
                 Duration.ofSeconds(cluster.spec().stopDelay())),
             actions::execute,
-            first -> reconciler.onReady(database),
-            budget -> beforeStop(postgres, budget));
+            first -> {
+              reconciler.onReady(database);
+              reporter.ready(true, timeline(postgres));
+            },
+            budget -> beforeStop(postgres, budget),
+            new Supervisor.Listener() {
+              @Override
+              public void started(long pid, boolean firstStart) {
+                reporter.postgresStarted(pid, firstStart);
+              }
+
+              @Override
+              public void crashed(int code) {
+                reporter.postgresCrashed(code);
+              }
+            });
     supervisorRef.set(supervisor);
     handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
     handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
@@ -211,8 +269,9 @@ public final class StandaloneInstance {
             () -> startServers(postgres, supervisor, reconciler, source, writer),
             "pgwarden-http-start");
     httpStarter.start();
-    LocalWatcher watcher = watch(() -> actions.execute(reconciler::reconcile));
+    AutoCloseable watcher = mode.watch(() -> actions.execute(reconciler::reconcile));
     int code = supervisor.run();
+    reporter.notReady();
     httpStarter.join();
     closeQuietly(watcher);
     MetricsService metrics = metricsRef.get();
@@ -224,6 +283,7 @@ public final class StandaloneInstance {
       status.stop();
     }
     actions.shutdownNow();
+    reporter.flush(LOG_DRAIN);
     logs.stop(LOG_DRAIN);
     log.info("pgwarden exiting with code {}", code);
     writer.flush(LOG_DRAIN);
@@ -265,16 +325,6 @@ public final class StandaloneInstance {
     }
   }
 
-  private static Cluster loadCluster(LocalSource source) throws StartupException {
-    try {
-      return source.cluster();
-    } catch (InvalidSpecException e) {
-      throw new StartupException("invalid Cluster spec: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new StartupException("--spec: cannot read the Cluster: " + e.getMessage(), e);
-    }
-  }
-
   private DataDirectory.State inspectData() throws StartupException {
     try {
       return DataDirectory.inspect(settings.dataDir(), "--data");
@@ -287,23 +337,10 @@ public final class StandaloneInstance {
   }
 
   /** Generates what is missing, validates and installs; true when an installed file changed. */
-  private boolean installCertificates(LocalSource source, Cluster cluster) throws StartupException {
-    String c = cluster.name();
+  private boolean installCertificates(Source source, Cluster cluster) throws StartupException {
     SecretNames names = SecretNames.of(cluster);
+    mode.prepareTls(cluster);
     try {
-      StandaloneTls.Outcome outcome =
-          StandaloneTls.ensure(
-              settings.secretsDir(),
-              c,
-              List.of(
-                  "localhost",
-                  c + "-rw",
-                  c + "-rw." + cluster.metadata().namespace() + ".svc",
-                  settings.podName()),
-              Instant.now());
-      if (!outcome.generated().isEmpty()) {
-        log.info("generated TLS material: {}", outcome.generated());
-      }
       return TlsSecrets.read(source, names).install(controller.certificates(), Instant.now());
     } catch (TlsMaterialException e) {
       throw new StartupException("TLS material refused: " + e.getMessage(), e);
@@ -320,7 +357,7 @@ public final class StandaloneInstance {
       Postgres postgres,
       Supervisor supervisor,
       Reconciler reconciler,
-      LocalSource source,
+      Source source,
       JsonLineWriter writer) {
     try {
       StatusService status =
@@ -379,6 +416,7 @@ public final class StandaloneInstance {
 
   /** New certificates are installed: new connections to port 8000 get them too. */
   private void certificatesRotated() {
+    reporter.certificatesRotated();
     StatusService status = statusRef.get();
     if (status != null) {
       status.reloadCertificate();
@@ -386,7 +424,7 @@ public final class StandaloneInstance {
   }
 
   /** Whether every installed TLS file already holds exactly its Secret's bytes. */
-  private boolean installedCertificatesCurrent(LocalSource source, Cluster cluster) {
+  private boolean installedCertificatesCurrent(Source source, Cluster cluster) {
     try {
       return TlsSecrets.read(source, SecretNames.of(cluster))
           .matchesInstalled(controller.certificates());
@@ -396,7 +434,7 @@ public final class StandaloneInstance {
   }
 
   /** The full check of a start that skipped it; a failure leaves the installed material. */
-  private void revalidateCertificates(LocalSource source, Cluster cluster) {
+  private void revalidateCertificates(Source source, Cluster cluster) {
     try {
       Supervisor supervisor = supervisorRef.get();
       if (installCertificates(source, cluster) && supervisor != null) {
@@ -408,7 +446,7 @@ public final class StandaloneInstance {
     }
   }
 
-  private void installCertificatesUnchecked(LocalSource source, Cluster cluster) {
+  private void installCertificatesUnchecked(Source source, Cluster cluster) {
     try {
       installCertificates(source, cluster);
     } catch (StartupException e) {
@@ -474,39 +512,28 @@ public final class StandaloneInstance {
     }
   }
 
-  /**
-   * Watches the spec file's directory, the Secrets and the ConfigMaps; a change (or a periodic
-   * resync) runs the reconciler on the actions thread, after any step already queued there.
-   */
-  private LocalWatcher watch(Runnable onChange) throws StartupException {
-    List<Path> flat =
-        settings.specFile().map(f -> List.of(f.toAbsolutePath().getParent())).orElse(List.of());
-    try {
-      LocalWatcher watcher =
-          new LocalWatcher(
-              List.of(settings.secretsDir(), settings.configMapsDir()),
-              flat,
-              WATCH_SETTLE,
-              WATCH_RESYNC,
-              onChange);
-      watcher.start();
-      return watcher;
-    } catch (IOException e) {
-      throw new StartupException(
-          "while watching the spec and Secrets for changes: " + e.getMessage(), e);
-    }
-  }
-
-  private static void closeQuietly(LocalWatcher watcher) {
+  private static void closeQuietly(AutoCloseable watcher) {
     try {
       watcher.close();
-    } catch (IOException e) {
-      log.warn("while closing the file watcher: {}", e.getMessage());
+    } catch (Exception e) {
+      log.warn("while closing the watcher: {}", e.toString());
     }
   }
 
   private static String osUser() {
     return System.getProperty("user.name", "postgres");
+  }
+
+  /** The timeline postgres runs on, for the status; 0 when it cannot be read. */
+  private static long timeline(Postgres postgres) {
+    try (Connection c = postgres.connect("postgres", 10);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      log.warn("cannot read the timeline: {}", e.getMessage());
+      return 0;
+    }
   }
 
   private static void checkpoint(Postgres postgres, Duration budget) throws SQLException {

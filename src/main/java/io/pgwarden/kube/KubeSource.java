@@ -1,0 +1,299 @@
+package io.pgwarden.kube;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.pgwarden.source.Credentials;
+import io.pgwarden.source.Source;
+import io.pgwarden.spec.Cluster;
+import io.pgwarden.spec.InvalidSpecException;
+import io.pgwarden.spec.SpecParser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes mode's source: the own Cluster and every Secret and ConfigMap pgwarden reads, each
+ * watched on its own by name (an informer listing and watching with the field selector {@code
+ * metadata.name=<name>}, which a {@code resourceNames} Role allows), read from the informers'
+ * caches. A change of any of them calls the change listener; an informer that fails (an outage, a
+ * 403) keeps retrying with fabric8's backoff, the cache keeps the last known object, and the
+ * problem is reported once until it clears.
+ */
+public final class KubeSource implements Source, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KubeSource.class);
+
+  /** How long a first read waits for a new informer's initial list. */
+  private static final Duration FIRST_SYNC = Duration.ofSeconds(10);
+
+  private final KubernetesClient client;
+  private final KubeTarget target;
+  private final long resyncMillis;
+  private final Map<String, Named<?>> informers = new ConcurrentHashMap<>();
+  private final Map<String, String> problems = new ConcurrentHashMap<>();
+  private volatile Runnable onChange = () -> {};
+  private volatile BiConsumer<String, String> onProblem = (what, message) -> {};
+
+  public KubeSource(KubernetesClient client, KubeTarget target, Duration resync) {
+    this.client = client;
+    this.target = target;
+    this.resyncMillis = resync.toMillis();
+  }
+
+  /** Who hears of changes: set before {@link #watchCluster()} for the start to be seen too. */
+  void onChange(Runnable listener) {
+    this.onChange = listener;
+  }
+
+  /** Who hears of a failing read (once per distinct problem, again after it cleared). */
+  void onProblem(BiConsumer<String, String> listener) {
+    this.onProblem = listener;
+  }
+
+  /** Starts watching the own Cluster; the first list may still be on its way. */
+  void watchCluster() {
+    informer("clusters", target.clusterName(), ClusterResource.resource(client, target));
+  }
+
+  /** The Cluster as last seen, or empty when it was not seen (yet). */
+  Optional<GenericKubernetesResource> clusterObject() {
+    return cached("clusters", target.clusterName(), GenericKubernetesResource.class);
+  }
+
+  @Override
+  public Cluster cluster() throws InvalidSpecException, IOException {
+    GenericKubernetesResource object =
+        clusterObject()
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        "Cluster "
+                            + target.namespace()
+                            + "/"
+                            + target.clusterName()
+                            + " does not exist (yet)"));
+    byte[] json = Serialization.asJson(object).getBytes(StandardCharsets.UTF_8);
+    return SpecParser.parse(json, "Cluster " + target.namespace() + "/" + target.clusterName());
+  }
+
+  @Override
+  public Optional<byte[]> secret(String name, String key) {
+    informer("secrets", name, client.secrets().inNamespace(target.namespace()).withName(name));
+    return cached("secrets", name, Secret.class).flatMap(s -> secretValue(s, key));
+  }
+
+  @Override
+  public Optional<byte[]> configMap(String name, String key) {
+    informer(
+        "configmaps", name, client.configMaps().inNamespace(target.namespace()).withName(name));
+    return cached("configmaps", name, ConfigMap.class).flatMap(c -> configMapValue(c, key));
+  }
+
+  @Override
+  public String describeSecret(String name, String key) {
+    return "key " + key + " of Secret " + target.namespace() + "/" + name;
+  }
+
+  /**
+   * The owner's credentials: the operator creates the Secret; pgwarden never invents a password in
+   * Kubernetes.
+   */
+  @Override
+  public Credentials ownerCredentials(String name, String defaultUser) throws IOException {
+    Optional<byte[]> password = secret(name, "password");
+    if (password.isEmpty()) {
+      throw new IOException(describeSecret(name, "password") + " is missing");
+    }
+    String user =
+        secret(name, "username")
+            .map(v -> new String(v, StandardCharsets.UTF_8))
+            .orElse(defaultUser);
+    return new Credentials(user, utf8Chars(password.get()));
+  }
+
+  @Override
+  public Optional<Credentials> credentials(String name) {
+    Optional<byte[]> user = secret(name, "username");
+    Optional<byte[]> password = secret(name, "password");
+    if (user.isEmpty() || password.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Credentials(new String(user.get(), StandardCharsets.UTF_8), utf8Chars(password.get())));
+  }
+
+  /** The names of the objects watched, as {@code resource/name}. */
+  List<String> watched() {
+    return new ArrayList<>(informers.keySet());
+  }
+
+  @Override
+  public void close() {
+    for (Named<?> n : informers.values()) {
+      n.informer.stop();
+    }
+    informers.clear();
+  }
+
+  private static Optional<byte[]> secretValue(Secret secret, String key) {
+    if (secret.getData() != null && secret.getData().get(key) != null) {
+      try {
+        return Optional.of(Base64.getDecoder().decode(secret.getData().get(key)));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty(); // the API server only stores valid base64
+      }
+    }
+    if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
+      return Optional.of(secret.getStringData().get(key).getBytes(StandardCharsets.UTF_8));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<byte[]> configMapValue(ConfigMap map, String key) {
+    if (map.getData() != null && map.getData().get(key) != null) {
+      return Optional.of(map.getData().get(key).getBytes(StandardCharsets.UTF_8));
+    }
+    if (map.getBinaryData() != null && map.getBinaryData().get(key) != null) {
+      return Optional.of(Base64.getDecoder().decode(map.getBinaryData().get(key)));
+    }
+    return Optional.empty();
+  }
+
+  private static char[] utf8Chars(byte[] value) {
+    CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(value));
+    char[] out = new char[chars.remaining()];
+    chars.get(out);
+    return out;
+  }
+
+  private <T extends HasMetadata> Optional<T> cached(String resource, String name, Class<T> type) {
+    Named<?> n = informers.get(resource + "/" + name);
+    if (n == null) {
+      return Optional.empty();
+    }
+    n.awaitFirstSync();
+    Object found = n.informer.getStore().getByKey(target.namespace() + "/" + name);
+    return type.isInstance(found) ? Optional.of(type.cast(found)) : Optional.empty();
+  }
+
+  /** The informer of {@code resource/name}, started on first use. */
+  private <T extends HasMetadata> void informer(
+      String resource, String name, Resource<T> operation) {
+    String key = resource + "/" + name;
+    if (informers.containsKey(key)) {
+      return;
+    }
+    SharedIndexInformer<T> informer = operation.runnableInformer(resyncMillis);
+    Named<T> created = new Named<>(key, informer);
+    if (informers.putIfAbsent(key, created) != null) {
+      return; // another thread won the race; this one was never started
+    }
+    log.debug("watching {} {}/{}", resource, target.namespace(), name);
+    created.started = start(informer, resource, name);
+  }
+
+  private <T extends HasMetadata> CompletionStage<Void> start(
+      SharedIndexInformer<T> informer, String resource, String name) {
+    String what = "get/list/watch";
+    informer.addEventHandler(
+        new ResourceEventHandler<T>() {
+          @Override
+          public void onAdd(T obj) {
+            changed(resource, name);
+          }
+
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            // A resync delivers the same object again: only a new version is a change.
+            if (!sameVersion(oldObj, newObj)) {
+              changed(resource, name);
+            }
+          }
+
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            changed(resource, name);
+          }
+        });
+    informer.exceptionHandler(
+        (started, t) -> {
+          problem(resource, name, ApiProblems.describe(t, what, resource, name));
+          return true; // keep trying: an outage ends, a Role gets fixed
+        });
+    return informer.start();
+  }
+
+  private static boolean sameVersion(HasMetadata a, HasMetadata b) {
+    String va = a.getMetadata() == null ? null : a.getMetadata().getResourceVersion();
+    String vb = b.getMetadata() == null ? null : b.getMetadata().getResourceVersion();
+    return va != null && va.equals(vb);
+  }
+
+  private void changed(String resource, String name) {
+    if (problems.remove(resource + "/" + name) != null) {
+      log.info("{} {}/{} can be read again", resource, target.namespace(), name);
+    }
+    onChange.run();
+  }
+
+  private void problem(String resource, String name, String message) {
+    String key = resource + "/" + name;
+    if (!message.equals(problems.put(key, message))) {
+      log.error("cannot read {} {}/{}: {}", resource, target.namespace(), name, message);
+      onProblem.accept(resource + "/" + name, message);
+    }
+  }
+
+  /**
+   * An informer and the first list it owes. A reader waits for that list once; if it does not come
+   * (an outage, a 403 being retried), later reads take the empty cache at once.
+   */
+  private static final class Named<T> {
+    private final String key;
+    private final SharedIndexInformer<T> informer;
+    private volatile CompletionStage<Void> started;
+    private volatile boolean waited;
+
+    Named(String key, SharedIndexInformer<T> informer) {
+      this.key = key;
+      this.informer = informer;
+    }
+
+    void awaitFirstSync() {
+      CompletionStage<Void> s = started;
+      if (waited || s == null || informer.hasSynced()) {
+        return;
+      }
+      try {
+        s.toCompletableFuture().get(FIRST_SYNC.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("{} not listed yet: {}", key, e.toString());
+      } finally {
+        waited = true;
+      }
+    }
+  }
+}
