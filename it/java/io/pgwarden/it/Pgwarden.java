@@ -19,15 +19,18 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The packaged pgwarden jar run as a process in standalone mode on a directory of its own: its
- * stdout parsed as JSON lines, postgres reached over the Unix socket with peer authentication.
+ * The packaged pgwarden jar run as a process on a directory of its own, in standalone mode or, with
+ * {@link #kubernetes}, as {@code instance run}: its stdout parsed as JSON lines, postgres reached
+ * over the Unix socket with peer authentication.
  */
 final class Pgwarden implements AutoCloseable {
   static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
@@ -42,6 +45,8 @@ final class Pgwarden implements AutoCloseable {
   final int metricsPort;
   static final String POD = "pgwarden-it-0";
   private final List<String> extraArgs;
+  private final Map<String, String> kubeEnv = new HashMap<>();
+  private boolean kube;
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final List<String> unparsable = new CopyOnWriteArrayList<>();
   private Process process;
@@ -57,31 +62,42 @@ final class Pgwarden implements AutoCloseable {
     this.extraArgs = List.of(extraArgs);
   }
 
+  /**
+   * Kubernetes mode: {@code instance run} (and {@code instance init}) with {@code env} (NAMESPACE,
+   * CLUSTER_NAME, KUBECONFIG...) and PGDATA, POD_NAME set from this directory.
+   */
+  static Pgwarden kubernetes(Path root, Map<String, String> env, String... extraArgs) {
+    Pgwarden p = new Pgwarden(root, extraArgs);
+    p.kube = true;
+    p.kubeEnv.putAll(env);
+    p.kubeEnv.put("PGDATA", p.data.toString());
+    return p;
+  }
+
+  /** Runs {@code instance init} to its end; returns its exit code. */
+  int init(Duration timeout) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command("init"));
+    builder.environment().putAll(kubeEnv);
+    builder.environment().put("POD_NAME", POD);
+    Process p =
+        builder
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("instance init did not end within " + timeout + ":\n" + out);
+    }
+    lines.addAll(List.of(out.split("\n")));
+    return p.exitValue();
+  }
+
   /** Starts pgwarden; returns at once. */
   Pgwarden start() throws IOException {
     lines.clear();
-    String jar = System.getProperty("pgwarden.jar", "target/pgwarden.jar");
-    List<String> cmd = new ArrayList<>();
-    // A JVM started with SIGINT ignored (a background job) could never handle it.
-    cmd.addAll(List.of("env", "--default-signal=INT,TERM,HUP"));
-    cmd.addAll(
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            jar,
-            "standalone",
-            "--data",
-            data.toString(),
-            "--pg-port",
-            Integer.toString(pgPort),
-            "--status-port",
-            Integer.toString(statusPort),
-            "--metrics-port",
-            Integer.toString(metricsPort),
-            "--pg-bin",
-            PG_BIN.toString()));
-    cmd.addAll(extraArgs);
-    ProcessBuilder builder = new ProcessBuilder(cmd);
+    ProcessBuilder builder = new ProcessBuilder(command(kube ? "run" : null));
+    builder.environment().putAll(kubeEnv);
     builder.environment().put("POD_NAME", POD);
     process =
         builder
@@ -106,6 +122,34 @@ final class Pgwarden implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     return this;
+  }
+
+  /** The command line: standalone, or {@code instance <subcommand>}. */
+  private List<String> command(String instanceSubcommand) {
+    String jar = System.getProperty("pgwarden.jar", "target/pgwarden.jar");
+    List<String> cmd = new ArrayList<>();
+    // A JVM started with SIGINT ignored (a background job) could never handle it.
+    cmd.addAll(List.of("env", "--default-signal=INT,TERM,HUP"));
+    cmd.addAll(
+        List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+    if (instanceSubcommand == null) {
+      cmd.addAll(List.of("standalone", "--data", data.toString()));
+    } else {
+      cmd.addAll(
+          List.of("instance", instanceSubcommand, "--controller-dir", controller.toString()));
+    }
+    cmd.addAll(
+        List.of(
+            "--pg-port",
+            Integer.toString(pgPort),
+            "--status-port",
+            Integer.toString(statusPort),
+            "--metrics-port",
+            Integer.toString(metricsPort),
+            "--pg-bin",
+            PG_BIN.toString()));
+    cmd.addAll(extraArgs);
+    return cmd;
   }
 
   long pid() {

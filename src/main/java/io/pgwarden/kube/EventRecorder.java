@@ -40,7 +40,7 @@ final class EventRecorder {
   private final ScheduledExecutorService thread;
   private final Clock clock;
   private final Supplier<Optional<GenericKubernetesResource>> cluster;
-  private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+  private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(15));
   private final Deque<Event> queue = new ArrayDeque<>();
   private boolean retryScheduled;
   private long dropped;

@@ -75,12 +75,16 @@ public final class KubernetesMode implements Mode, AutoCloseable {
    * @param startWait how long a start waits for the Cluster and its Secrets to exist
    */
   public static KubernetesMode connect(KubeTarget target, Duration startWait) {
+    // new ConfigBuilder() configures itself (ServiceAccount or KUBECONFIG) and keeps
+    // autoConfigure on, so fabric8 re-reads a rotated token file (each minute and on a 401).
+    // No retry inside a request: pgwarden's own loops retry with their backoff, and a read that
+    // fails fast leaves the cache in force instead of stalling a reconcile for 19 s.
     Config config =
-        new ConfigBuilder(Config.autoConfigure(null))
+        new ConfigBuilder()
             .withNamespace(target.namespace())
             .withConnectionTimeout(5_000)
             .withRequestTimeout(10_000)
-            .withWatchReconnectInterval(1_000)
+            .withWatchReconnectInterval(500)
             .withWatchReconnectLimit(-1)
             .withRequestRetryBackoffLimit(0)
             .build();

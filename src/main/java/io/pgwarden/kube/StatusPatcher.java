@@ -32,7 +32,7 @@ final class StatusPatcher {
   private final KubeTarget target;
   private final ScheduledExecutorService thread;
   private final Clock clock;
-  private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+  private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(15));
   private final Object lock = new Object();
   private InstanceState state = InstanceState.STARTING;
   private long wanted;
@@ -143,7 +143,11 @@ final class StatusPatcher {
     if (patch.isEmpty()) {
       return;
     }
-    ClusterResource.resource(client, target)
+    // resource(cluster), not withName(): the latter reads the object again before patching.
+    client
+        .genericKubernetesResources(ClusterResource.CONTEXT)
+        .inNamespace(target.namespace())
+        .resource(cluster)
         .subresource("status")
         .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch.get()));
     log.debug("Cluster status patched: {}", patch.get().get("status"));

@@ -71,7 +71,8 @@ class LocalSourceTest {
             v -> assertThat(new String(v, StandardCharsets.UTF_8)).isEqualTo("app"));
     assertThat(source().secret("db-app", "password")).isEmpty();
     assertThat(source().secret("other", "username")).isEmpty();
-    assertThat(source().secretsDir()).isEqualTo(tmp.resolve("secrets"));
+    assertThat(source().describeSecret("db-app", "password"))
+        .isEqualTo("the file " + tmp.resolve("secrets/db-app/password"));
   }
 
   @Test
