@@ -123,6 +123,7 @@ final class Reconciler {
     postgresReady = true;
     appliedPasswords.clear();
     applyPasswords(lastGood);
+    reportPendingRestart();
     log.info("roles applied: owner {} of database {}", ownerCredentials().username(), database);
   }
 
@@ -288,6 +289,23 @@ final class Reconciler {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * What waits for a restart after a (re)start: usually nothing, which clears what an earlier
+   * process reported.
+   */
+  private void reportPendingRestart() throws SQLException {
+    Set<String> pending = new TreeSet<>();
+    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT name FROM pg_settings WHERE pending_restart")) {
+      while (rs.next()) {
+        pending.add(rs.getString(1));
+      }
+    }
+    pendingRestart = Set.copyOf(pending);
+    reporter.pendingRestart(pendingRestart);
   }
 
   /**

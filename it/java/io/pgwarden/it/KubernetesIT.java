@@ -1,0 +1,432 @@
+package io.pgwarden.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.pgwarden.it.kube.RbacEvaluator;
+import io.pgwarden.it.kube.RequestInfoResolver;
+import io.pgwarden.supervisor.Libc;
+import io.pgwarden.tls.CertificateGenerator;
+import io.pgwarden.tls.Issued;
+import io.pgwarden.tls.Pem;
+import io.pgwarden.tls.StandaloneTls;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pgwarden instance init} and {@code instance run} against fabric8's KubernetesMockServer in
+ * CRUD mode and a real postgres: every effect checked in postgres, in the Cluster's status and in
+ * its Events; every request pgwarden made checked against {@code config/rbac/role.yaml}.
+ */
+class KubernetesIT {
+  private static final String CLUSTER = "db";
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  /** TLS material as the operator would create it, written to the API as Secrets. */
+  private Path tlsSecrets(MockApi api) throws Exception {
+    Path tls = dir.resolve("tls");
+    StandaloneTls.ensure(
+        tls, CLUSTER, List.of("localhost", CLUSTER + "-rw", Pgwarden.POD), Instant.now());
+    api.secret(CLUSTER + "-ca", Map.of("ca.crt", read(tls, CLUSTER + "-ca/ca.crt")));
+    api.secret(
+        CLUSTER + "-server",
+        Map.of(
+            "tls.crt", read(tls, CLUSTER + "-server/tls.crt"),
+            "tls.key", read(tls, CLUSTER + "-server/tls.key")));
+    api.secret(
+        CLUSTER + "-replication",
+        Map.of(
+            "tls.crt", read(tls, CLUSTER + "-replication/tls.crt"),
+            "tls.key", read(tls, CLUSTER + "-replication/tls.key")));
+    return tls;
+  }
+
+  private static byte[] read(Path dir, String file) throws Exception {
+    return Files.readAllBytes(dir.resolve(file));
+  }
+
+  private static String cluster(String spec) {
+    return "apiVersion: postgresql.cnpg.io/v1\n"
+        + "kind: Cluster\n"
+        + "metadata:\n"
+        + "  name: "
+        + CLUSTER
+        + "\n"
+        + "  namespace: "
+        + MockApi.NAMESPACE
+        + "\n"
+        + "spec:\n"
+        + "  instances: 1\n"
+        + "  storage: {size: 1Gi}\n"
+        + "  bootstrap: {initdb: {database: app, owner: app}}\n"
+        + spec;
+  }
+
+  @Test
+  void fullScenarioIsSeenInPostgresTheStatusAndEventsWithinTheRole() throws Exception {
+    try (MockApi api = new MockApi()) {
+      Path tls = tlsSecrets(api);
+      api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
+      api.createCluster(cluster("  postgresql:\n    parameters: {work_mem: 8MB}\n"));
+      Map<String, String> env = api.env(dir, CLUSTER);
+
+      // Bootstrap: the initdb Job, then the instance.
+      Pgwarden pg = Pgwarden.kubernetes(dir, env);
+      assertThat(pg.init(Duration.ofMinutes(2))).as(pg.tail(40)).isZero();
+      assertThat(pg.data.resolve("PG_VERSION")).exists();
+      assertThat(pg.init(Duration.ofMinutes(1))).as("a second init leaves PGDATA alone").isZero();
+      assertThat(pg.hasMessage("already holds a cluster")).isTrue();
+      try (pg) {
+        pg.start().awaitReady();
+        awaitStatus(api, s -> Pgwarden.POD.equals(s.get("currentPrimary")));
+        Map<String, Object> status = api.status(CLUSTER);
+        assertThat(status.get("instancesStatus"))
+            .isEqualTo(Map.of("healthy", List.of(Pgwarden.POD)));
+        assertThat(status.get("readyInstances")).isEqualTo(1);
+        assertThat(status.get("currentPrimaryTimestamp")).isNotNull();
+        awaitEvent(api, "Started");
+        awaitEvent(api, "Ready");
+        assertThat(
+                pg.query("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app'"))
+            .isEqualTo("app");
+        assertThat(pg.query("SHOW work_mem")).isEqualTo("8MB");
+        try (Connection c = tcp(pg, tls, "app", "first-Pa55word")) {
+          assertThat(c.isValid(5)).isTrue();
+        }
+
+        // A rotated password.
+        api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "second-Pa55word"));
+        await(() -> canLogIn(pg, tls, "app", "second-Pa55word"));
+        assertThat(canLogIn(pg, tls, "app", "first-Pa55word")).isFalse();
+
+        // A rotated server certificate, served without a restart.
+        long postmaster = pg.postmasterPid();
+        Issued next = issueServer(tls);
+        api.secret(
+            CLUSTER + "-server",
+            Map.of("tls.crt", next.certificatePem(), "tls.key", next.privateKeyPem()));
+        await(() -> servedSerial(pg).equals(next.certificate().getSerialNumber()));
+        assertThat(pg.postmasterPid()).isEqualTo(postmaster);
+        awaitEvent(api, "CertificatesRotated");
+
+        // pg_hba changed in the Cluster.
+        editSpec(
+            api,
+            "  postgresql:\n"
+                + "    parameters: {work_mem: 8MB}\n"
+                + "    pg_hba: ['hostssl app app 10.1.2.0/24 scram-sha-256']\n");
+        await(
+            () ->
+                "1"
+                    .equals(
+                        pg.query(
+                            "SELECT count(*) FROM pg_hba_file_rules WHERE address = '10.1.2.0'")));
+        assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL"))
+            .isEqualTo("0");
+        awaitEvent(api, "Reloaded");
+
+        // Superuser access on, then off.
+        api.secretText(
+            CLUSTER + "-superuser", Map.of("username", "postgres", "password", "super-Pa55word"));
+        editSpec(api, "  enableSuperuserAccess: true\n");
+        await(() -> canLogIn(pg, tls, "postgres", "super-Pa55word"));
+        editSpec(api, "  enableSuperuserAccess: false\n");
+        await(() -> !canLogIn(pg, tls, "postgres", "super-Pa55word"));
+        assertThat(pg.query("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'postgres'"))
+            .isEqualTo("t");
+
+        // A parameter that needs a restart, and one that is refused.
+        editSpec(
+            api,
+            "  postgresql:\n    parameters: {work_mem: 12MB, shared_buffers: 48MB, archive_mode:"
+                + " 'on'}\n");
+        await(() -> "12MB".equals(pg.query("SHOW work_mem")));
+        awaitStatus(api, s -> "Applying configuration".equals(s.get("phase")));
+        assertThat((String) api.status(CLUSTER).get("phaseReason")).contains("shared_buffers");
+        assertThat(awaitEvent(api, "RestartRequired").getMessage()).contains("shared_buffers");
+        assertThat(awaitEvent(api, "InputRefused").getMessage()).contains("archive_mode");
+        assertThat(pg.postmasterPid()).isEqualTo(postmaster);
+
+        // A crash: pgwarden exits non-zero and says so.
+        Libc.kill(pg.postmasterPid(), Libc.SIGKILL);
+        assertThat(pg.awaitExit(WAIT)).isNotZero();
+        assertThat(awaitEvent(api, "Crashed").getType()).isEqualTo("Warning");
+        awaitStatus(api, s -> hasInstance(s, "failed"));
+
+        // The kubelet's restart: ready again, the restart-required parameter now applied.
+        pg.start().awaitReady();
+        awaitStatus(api, s -> hasInstance(s, "healthy"));
+        assertThat(pg.query("SHOW shared_buffers")).isEqualTo("48MB");
+        awaitStatus(api, s -> "Cluster in healthy state".equals(s.get("phase")));
+
+        // Shutdown.
+        pg.signal(Libc.SIGTERM);
+        assertThat(pg.awaitExit(WAIT)).isZero();
+        assertThat(pg.controlData()).contains("Database cluster state:               shut down");
+        awaitStatus(api, s -> hasInstance(s, "failed"));
+      }
+
+      // Least privilege: every request pgwarden made is one the Role allows.
+      RbacEvaluator role =
+          RbacEvaluator.load(Path.of("config/rbac/role.yaml"), CLUSTER)
+              .inNamespace(MockApi.NAMESPACE);
+      List<String> denied = new ArrayList<>();
+      List<String> seen = new ArrayList<>();
+      for (RecordedRequest r : api.requests()) {
+        String line = r.getMethod() + " " + r.getPath();
+        Optional<RbacEvaluator.Request> request =
+            RequestInfoResolver.resolve(r.getMethod(), r.getPath());
+        if (request.isEmpty() || !role.allowed(request.get())) {
+          denied.add(line);
+        } else {
+          RbacEvaluator.Request q = request.get();
+          seen.add(q.verb() + " " + q.combinedResource() + " " + q.name());
+        }
+      }
+      assertThat(denied).as("requests the Role would deny").isEmpty();
+      assertThat(seen)
+          .contains(
+              "watch secrets db-server",
+              "list secrets db-app",
+              "watch clusters db",
+              "get clusters db",
+              "patch clusters/status db",
+              "create events null");
+    }
+  }
+
+  @Test
+  void aForbiddenSecretIsReportedAndPostgresKeepsRunning() throws Exception {
+    try (MockApi api = new MockApi()) {
+      Path tls = tlsSecrets(api);
+      api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
+      api.secretText(
+          CLUSTER + "-superuser", Map.of("username", "postgres", "password", "super-Pa55word"));
+      String secrets = "/api/v1/namespaces/" + MockApi.NAMESPACE + "/secrets";
+      for (String path :
+          List.of(
+              secrets + "/db-superuser",
+              secrets + "?fieldSelector=metadata.name%3Ddb-superuser&resourceVersion=0")) {
+        api.server()
+            .expect()
+            .get()
+            .withPath(path)
+            .andReturn(
+                403,
+                new StatusBuilder()
+                    .withStatus("Failure")
+                    .withReason("Forbidden")
+                    .withCode(403)
+                    .withMessage("secrets \"db-superuser\" is forbidden")
+                    .build())
+            .always();
+      }
+      api.createCluster(cluster("  enableSuperuserAccess: true\n"));
+      Pgwarden pg = Pgwarden.kubernetes(dir, api.env(dir, CLUSTER));
+      assertThat(pg.init(Duration.ofMinutes(2))).as(pg.tail(40)).isZero();
+      try (pg) {
+        pg.start().awaitReady();
+        String line = pg.awaitMessage("forbidden (HTTP 403)", WAIT).path("msg").asText();
+        assertThat(line).contains("secrets", "db-superuser", "resourceNames [db-superuser]");
+        Event forbidden = awaitEvent(api, "Forbidden");
+        assertThat(forbidden.getType()).isEqualTo("Warning");
+        assertThat(forbidden.getMessage()).contains("db-superuser");
+        // postgres runs on, and the rest of the Cluster was applied.
+        assertThat(pg.isAlive()).isTrue();
+        assertThat(pg.query("SELECT 1")).isEqualTo("1");
+        try (Connection c = tcp(pg, tls, "app", "first-Pa55word")) {
+          assertThat(c.isValid(5)).isTrue();
+        }
+        assertThat(canLogIn(pg, tls, "postgres", "super-Pa55word")).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void anApiOutageStopsNothingAndTheStatusLandsWhenItReturns() throws Exception {
+    try (MockApi api = new MockApi()) {
+      Path tls = tlsSecrets(api);
+      api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
+      api.createCluster(cluster(""));
+      Pgwarden pg = Pgwarden.kubernetes(dir, api.env(dir, CLUSTER));
+      assertThat(pg.init(Duration.ofMinutes(2))).as(pg.tail(40)).isZero();
+      try (pg) {
+        pg.start();
+        // The API goes away as postgres starts: the readiness patch cannot land yet.
+        pg.awaitMessage("postgres started with pid", WAIT);
+        api.stop();
+        Instant down = Instant.now();
+        pg.awaitReady();
+        Https status = new Https(tls.resolve(CLUSTER + "-ca/ca.crt"), pg.statusPort, null);
+        java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
+        while (Duration.between(down, Instant.now()).compareTo(Duration.ofSeconds(30)) < 0) {
+          assertThat(pg.isAlive()).isTrue();
+          assertThat(pg.query("SELECT 1")).isEqualTo("1");
+          assertThat(status.get("/healthz").statusCode()).isEqualTo(200);
+          assertThat(status.get("/readyz").statusCode()).isEqualTo(200);
+          assertThat(
+                  plain
+                      .send(
+                          java.net.http.HttpRequest.newBuilder(
+                                  java.net.URI.create(
+                                      "http://localhost:" + pg.metricsPort + "/metrics"))
+                              .build(),
+                          java.net.http.HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .contains("cnpg_collector_up");
+          Thread.sleep(2000);
+        }
+        assertThat(api.status(CLUSTER)).doesNotContainKey("currentPrimary");
+        assertThat(pg.hasMessage("cannot update the Cluster's status")).isTrue();
+
+        api.restart();
+        awaitStatus(api, s -> Pgwarden.POD.equals(s.get("currentPrimary")));
+        assertThat(api.status(CLUSTER).get("instancesStatus"))
+            .isEqualTo(Map.of("healthy", List.of(Pgwarden.POD)));
+        awaitEvent(api, "Started");
+        awaitEvent(api, "Ready");
+        pg.awaitMessage("the Cluster's status is reported again", WAIT);
+      }
+    }
+  }
+
+  private static boolean hasInstance(Map<String, Object> status, String list) {
+    return status.get("instancesStatus") instanceof Map<?, ?> m
+        && m.get(list) instanceof List<?> l
+        && l.contains(Pgwarden.POD);
+  }
+
+  /** Replaces the Cluster's spec with the test's base spec plus {@code extra}. */
+  private static void editSpec(MockApi api, String extra) {
+    GenericKubernetesResource wanted =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            cluster(extra), GenericKubernetesResource.class);
+    api.clusters()
+        .withName(CLUSTER)
+        .edit(
+            c -> {
+              c.getAdditionalProperties().put("spec", wanted.getAdditionalProperties().get("spec"));
+              return c;
+            });
+  }
+
+  private static void awaitStatus(MockApi api, Predicate<Map<String, Object>> ok) throws Exception {
+    await(() -> ok.test(api.status(CLUSTER)));
+  }
+
+  private static Event awaitEvent(MockApi api, String reason) throws Exception {
+    Instant until = Instant.now().plus(WAIT);
+    while (Instant.now().isBefore(until)) {
+      for (Event e : api.events(CLUSTER)) {
+        if (reason.equals(e.getReason())) {
+          return e;
+        }
+      }
+      Thread.sleep(100);
+    }
+    List<String> reasons = new ArrayList<>();
+    api.events(CLUSTER).forEach(e -> reasons.add(e.getReason() + ": " + e.getMessage()));
+    throw new AssertionError("no Event " + reason + " within " + WAIT + "; Events: " + reasons);
+  }
+
+  private static void await(Callable<Boolean> condition) throws Exception {
+    Instant until = Instant.now().plus(WAIT);
+    while (Instant.now().isBefore(until)) {
+      if (Boolean.TRUE.equals(condition.call())) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(condition.call()).as("condition within " + WAIT).isTrue();
+  }
+
+  private static Issued issueServer(Path tls) throws Exception {
+    Path ca = tls.resolve(CLUSTER + "-ca");
+    Issued authority =
+        new Issued(
+            Pem.certificates(Files.readAllBytes(ca.resolve("ca.crt")), "ca.crt"),
+            Pem.privateKey(Files.readAllBytes(ca.resolve("ca.key")), "ca.key"));
+    return new CertificateGenerator(Clock.systemUTC())
+        .issueServer(
+            authority,
+            "localhost",
+            List.of("localhost"),
+            List.of("127.0.0.1"),
+            Duration.ofDays(30));
+  }
+
+  private static Connection tcp(Pgwarden pg, Path tls, String user, String password)
+      throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    p.setProperty("sslmode", "verify-full");
+    p.setProperty("sslrootcert", tls.resolve(CLUSTER + "-ca/ca.crt").toString());
+    p.setProperty("gssEncMode", "disable");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://localhost:"
+            + pg.pgPort
+            + "/"
+            + ("postgres".equals(user) ? "postgres" : "app"),
+        p);
+  }
+
+  private static boolean canLogIn(Pgwarden pg, Path tls, String user, String password) {
+    try (Connection c = tcp(pg, tls, user, password)) {
+      return c.isValid(5);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** The serial of the certificate postgres serves now, as openssl sees it. */
+  private static BigInteger servedSerial(Pgwarden pg) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "openssl",
+                "s_client",
+                "-starttls",
+                "postgres",
+                "-connect",
+                "localhost:" + pg.pgPort,
+                "-tls1_3",
+                "-showcerts")
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    Matcher m =
+        Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL)
+            .matcher(out);
+    assertThat(m.find()).as("openssl output: %s", out).isTrue();
+    X509Certificate cert =
+        Pem.certificates(m.group().getBytes(StandardCharsets.US_ASCII), "served").get(0);
+    return cert.getSerialNumber();
+  }
+}
