@@ -25,11 +25,20 @@ public enum PostmasterStatus {
 
   private static final int STATUS_LINE = 7;
 
+  public static PostmasterStatus read(Path dataDir) {
+    return read(dataDir, 0);
+  }
+
+  /**
+   * As {@link #read(Path)}, for the postmaster with {@code pid} only, as {@code pg_ctl -w} checks:
+   * after a crash the previous postmaster's file still says {@code ready} until the new one
+   * replaces it, so a file of another pid is {@link #STARTING}. A {@code pid} of 0 accepts any.
+   */
   @SuppressFBWarnings(
       value = "IMPROPER_UNICODE",
       justification =
           "the status word is ASCII written by postgres itself; the comparison picks a state and guards nothing")
-  public static PostmasterStatus read(Path dataDir) {
+  public static PostmasterStatus read(Path dataDir, long pid) {
     List<String> lines;
     try {
       lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
@@ -39,6 +48,9 @@ public enum PostmasterStatus {
       return ABSENT;
     }
     if (lines.size() <= STATUS_LINE) {
+      return STARTING;
+    }
+    if (pid != 0 && !Long.toString(pid).equals(lines.get(0).trim())) {
       return STARTING;
     }
     return switch (lines.get(STATUS_LINE).trim().toLowerCase(Locale.ROOT)) {

@@ -268,7 +268,8 @@ public final class Supervisor {
 
   private void awaitReadyThenHook(Process p, boolean firstStart) {
     try {
-      while (p.isAlive() && PostmasterStatus.read(launcher.dataDir()) != PostmasterStatus.READY) {
+      while (p.isAlive()
+          && PostmasterStatus.read(launcher.dataDir(), p.pid()) != PostmasterStatus.READY) {
         Thread.sleep(10);
       }
       if (p.isAlive()) {

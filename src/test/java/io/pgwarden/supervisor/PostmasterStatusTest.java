@@ -31,6 +31,15 @@ class PostmasterStatusTest {
   }
 
   @Test
+  void aReadyFileOfAnotherPostmasterIsStarting() throws IOException {
+    // After a crash the old postmaster's file says ready until the new one replaces it.
+    pidFile(HEAD + "ready   \n");
+    assertThat(PostmasterStatus.read(dir, 4242)).isEqualTo(PostmasterStatus.READY);
+    assertThat(PostmasterStatus.read(dir, 4343)).isEqualTo(PostmasterStatus.STARTING);
+    assertThat(PostmasterStatus.read(dir)).isEqualTo(PostmasterStatus.READY);
+  }
+
+  @Test
   void absentFileIsAbsent() {
     assertThat(PostmasterStatus.read(dir)).isEqualTo(PostmasterStatus.ABSENT);
   }
