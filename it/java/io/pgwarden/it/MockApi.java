@@ -40,6 +40,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class MockApi implements AutoCloseable {
   static final String NAMESPACE = "pg";
+
+  /** pgwarden's token: its requests are told from the test's own by it. */
+  static final String TOKEN = "it-token";
+
   static final ResourceDefinitionContext CLUSTERS =
       new ResourceDefinitionContext.Builder()
           .withGroup("postgresql.cnpg.io")
@@ -101,7 +105,9 @@ final class MockApi implements AutoCloseable {
             + NAMESPACE
             + "}}]\n"
             + "current-context: mock\n"
-            + "users: [{name: mock, user: {token: it-token}}]\n");
+            + "users: [{name: mock, user: {token: "
+            + TOKEN
+            + "}}]\n");
     return file;
   }
 
