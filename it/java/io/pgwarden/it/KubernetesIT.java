@@ -9,19 +9,11 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.pgwarden.it.kube.RbacEvaluator;
 import io.pgwarden.it.kube.RequestInfoResolver;
 import io.pgwarden.supervisor.Libc;
-import io.pgwarden.tls.CertificateGenerator;
 import io.pgwarden.tls.Issued;
-import io.pgwarden.tls.Pem;
-import io.pgwarden.tls.StandaloneTls;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +23,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,52 +37,13 @@ class KubernetesIT {
 
   @TempDir Path dir;
 
-  /** TLS material as the operator would create it, written to the API as Secrets. */
-  private Path tlsSecrets(MockApi api) throws Exception {
-    Path tls = dir.resolve("tls");
-    StandaloneTls.ensure(
-        tls, CLUSTER, List.of("localhost", CLUSTER + "-rw", Pgwarden.POD), Instant.now());
-    api.secret(CLUSTER + "-ca", Map.of("ca.crt", read(tls, CLUSTER + "-ca/ca.crt")));
-    api.secret(
-        CLUSTER + "-server",
-        Map.of(
-            "tls.crt", read(tls, CLUSTER + "-server/tls.crt"),
-            "tls.key", read(tls, CLUSTER + "-server/tls.key")));
-    api.secret(
-        CLUSTER + "-replication",
-        Map.of(
-            "tls.crt", read(tls, CLUSTER + "-replication/tls.crt"),
-            "tls.key", read(tls, CLUSTER + "-replication/tls.key")));
-    return tls;
-  }
-
-  private static byte[] read(Path dir, String file) throws Exception {
-    return Files.readAllBytes(dir.resolve(file));
-  }
-
-  private static String cluster(String spec) {
-    return "apiVersion: postgresql.cnpg.io/v1\n"
-        + "kind: Cluster\n"
-        + "metadata:\n"
-        + "  name: "
-        + CLUSTER
-        + "\n"
-        + "  namespace: "
-        + MockApi.NAMESPACE
-        + "\n"
-        + "spec:\n"
-        + "  instances: 1\n"
-        + "  storage: {size: 1Gi}\n"
-        + "  bootstrap: {initdb: {database: app, owner: app}}\n"
-        + spec;
-  }
-
   @Test
   void fullScenarioIsSeenInPostgresTheStatusAndEventsWithinTheRole() throws Exception {
     try (MockApi api = new MockApi()) {
-      Path tls = tlsSecrets(api);
+      Path tls = KubeScene.tlsSecrets(api, dir, CLUSTER);
       api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
-      api.createCluster(cluster("  postgresql:\n    parameters: {work_mem: 8MB}\n"));
+      api.createCluster(
+          KubeScene.cluster(CLUSTER, "  postgresql:\n    parameters: {work_mem: 8MB}\n"));
       Map<String, String> env = api.env(dir, CLUSTER);
 
       // Bootstrap: the initdb Job, then the instance.
@@ -126,11 +77,11 @@ class KubernetesIT {
 
         // A rotated server certificate, served without a restart.
         long postmaster = pg.postmasterPid();
-        Issued next = issueServer(tls);
+        Issued next = KubeScene.issueServer(tls, CLUSTER);
         api.secret(
             CLUSTER + "-server",
             Map.of("tls.crt", next.certificatePem(), "tls.key", next.privateKeyPem()));
-        await(() -> servedSerial(pg).equals(next.certificate().getSerialNumber()));
+        await(() -> KubeScene.servedSerial(pg.pgPort).equals(next.certificate().getSerialNumber()));
         assertThat(pg.postmasterPid()).isEqualTo(postmaster);
         awaitEvent(api, "CertificatesRotated");
 
@@ -229,7 +180,7 @@ class KubernetesIT {
   @Test
   void aForbiddenSecretIsReportedAndPostgresKeepsRunning() throws Exception {
     try (MockApi api = new MockApi()) {
-      Path tls = tlsSecrets(api);
+      Path tls = KubeScene.tlsSecrets(api, dir, CLUSTER);
       api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
       api.secretText(
           CLUSTER + "-superuser", Map.of("username", "postgres", "password", "super-Pa55word"));
@@ -252,7 +203,7 @@ class KubernetesIT {
                     .build())
             .always();
       }
-      api.createCluster(cluster("  enableSuperuserAccess: true\n"));
+      api.createCluster(KubeScene.cluster(CLUSTER, "  enableSuperuserAccess: true\n"));
       Pgwarden pg = Pgwarden.kubernetes(dir, api.env(dir, CLUSTER));
       assertThat(pg.init(Duration.ofMinutes(2))).as(pg.tail(40)).isZero();
       try (pg) {
@@ -276,9 +227,9 @@ class KubernetesIT {
   @Test
   void anApiOutageStopsNothingAndTheStatusLandsWhenItReturns() throws Exception {
     try (MockApi api = new MockApi()) {
-      Path tls = tlsSecrets(api);
+      Path tls = KubeScene.tlsSecrets(api, dir, CLUSTER);
       api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
-      api.createCluster(cluster(""));
+      api.createCluster(KubeScene.cluster(CLUSTER, ""));
       Pgwarden pg = Pgwarden.kubernetes(dir, api.env(dir, CLUSTER));
       assertThat(pg.init(Duration.ofMinutes(2))).as(pg.tail(40)).isZero();
       try (pg) {
@@ -330,7 +281,7 @@ class KubernetesIT {
   private static void editSpec(MockApi api, String extra) {
     GenericKubernetesResource wanted =
         io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-            cluster(extra), GenericKubernetesResource.class);
+            KubeScene.cluster(CLUSTER, extra), GenericKubernetesResource.class);
     api.clusters()
         .withName(CLUSTER)
         .edit(
@@ -370,21 +321,6 @@ class KubernetesIT {
     assertThat(condition.call()).as("condition within " + WAIT).isTrue();
   }
 
-  private static Issued issueServer(Path tls) throws Exception {
-    Path ca = tls.resolve(CLUSTER + "-ca");
-    Issued authority =
-        new Issued(
-            Pem.certificates(Files.readAllBytes(ca.resolve("ca.crt")), "ca.crt"),
-            Pem.privateKey(Files.readAllBytes(ca.resolve("ca.key")), "ca.key"));
-    return new CertificateGenerator(Clock.systemUTC())
-        .issueServer(
-            authority,
-            "localhost",
-            List.of("localhost"),
-            List.of("127.0.0.1"),
-            Duration.ofDays(30));
-  }
-
   private static Connection tcp(Pgwarden pg, Path tls, String user, String password)
       throws SQLException {
     Properties p = new Properties();
@@ -407,31 +343,5 @@ class KubernetesIT {
     } catch (SQLException e) {
       return false;
     }
-  }
-
-  /** The serial of the certificate postgres serves now, as openssl sees it. */
-  private static BigInteger servedSerial(Pgwarden pg) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "openssl",
-                "s_client",
-                "-starttls",
-                "postgres",
-                "-connect",
-                "localhost:" + pg.pgPort,
-                "-tls1_3",
-                "-showcerts")
-            .redirectErrorStream(true)
-            .start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    Matcher m =
-        Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL)
-            .matcher(out);
-    assertThat(m.find()).as("openssl output: %s", out).isTrue();
-    X509Certificate cert =
-        Pem.certificates(m.group().getBytes(StandardCharsets.US_ASCII), "served").get(0);
-    return cert.getSerialNumber();
   }
 }

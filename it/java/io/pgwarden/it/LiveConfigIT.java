@@ -10,7 +10,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,8 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,7 +88,7 @@ class LiveConfigIT {
     try (Pgwarden pg = new Pgwarden(dir).start()) {
       pg.awaitReady();
       long postmaster = pg.postmasterPid();
-      BigInteger before = servedSerial(pg);
+      BigInteger before = KubeScene.servedSerial(pg.pgPort);
       Path ca = pg.secrets.resolve("pgwarden-ca");
       Issued authority =
           new Issued(
@@ -112,11 +109,11 @@ class LiveConfigIT {
       Files.write(server.resolve("tls.crt"), next.certificatePem());
 
       long deadline = System.nanoTime() + WAIT.toNanos();
-      while (!servedSerial(pg).equals(next.certificate().getSerialNumber())
+      while (!KubeScene.servedSerial(pg.pgPort).equals(next.certificate().getSerialNumber())
           && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(servedSerial(pg)).isEqualTo(next.certificate().getSerialNumber());
+      assertThat(KubeScene.servedSerial(pg.pgPort)).isEqualTo(next.certificate().getSerialNumber());
       assertThat(pg.postmasterPid()).isEqualTo(postmaster);
       try (Connection c = tcp(pg, "app", password(pg, "pgwarden-app"), "verify-full")) {
         assertThat(c.isValid(5)).isTrue();
@@ -128,7 +125,7 @@ class LiveConfigIT {
   void unusableTlsMaterialIsRefusedAndThePreviousCertificateStaysInForce() throws Exception {
     try (Pgwarden pg = new Pgwarden(dir).start()) {
       pg.awaitReady();
-      BigInteger before = servedSerial(pg);
+      BigInteger before = KubeScene.servedSerial(pg.pgPort);
       Path crt = pg.secrets.resolve("pgwarden-server/tls.crt");
       byte[] good = Files.readAllBytes(crt);
       // A certificate that does not match the key: another CA's server certificate.
@@ -140,7 +137,7 @@ class LiveConfigIT {
       int mark = pg.mark();
       Files.write(crt, foreign.certificatePem());
       pg.awaitLog(mark, n -> n.path("msg").asText().startsWith("refused TLS material"), WAIT);
-      assertThat(servedSerial(pg)).isEqualTo(before);
+      assertThat(KubeScene.servedSerial(pg.pgPort)).isEqualTo(before);
       try (Connection c = tcp(pg, "app", password(pg, "pgwarden-app"), "verify-full")) {
         assertThat(c.isValid(5)).isTrue();
       }
@@ -148,7 +145,7 @@ class LiveConfigIT {
       Files.write(
           crt, "-----BEGIN CERTIFICATE-----\nnot base64\n".getBytes(StandardCharsets.US_ASCII));
       pg.awaitLog(mark, n -> n.path("msg").asText().startsWith("refused TLS material"), WAIT);
-      assertThat(servedSerial(pg)).isEqualTo(before);
+      assertThat(KubeScene.servedSerial(pg.pgPort)).isEqualTo(before);
       Files.write(crt, good);
     }
   }
@@ -236,31 +233,5 @@ class LiveConfigIT {
             + "/"
             + ("postgres".equals(user) ? "postgres" : "app"),
         p);
-  }
-
-  /** The serial of the certificate postgres serves now, as openssl sees it. */
-  private static BigInteger servedSerial(Pgwarden pg) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "openssl",
-                "s_client",
-                "-starttls",
-                "postgres",
-                "-connect",
-                "localhost:" + pg.pgPort,
-                "-tls1_3",
-                "-showcerts")
-            .redirectErrorStream(true)
-            .start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    Matcher m =
-        Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", Pattern.DOTALL)
-            .matcher(out);
-    assertThat(m.find()).as("openssl output: %s", out).isTrue();
-    X509Certificate cert =
-        Pem.certificates(m.group().getBytes(StandardCharsets.US_ASCII), "served").get(0);
-    return cert.getSerialNumber();
   }
 }

@@ -1,5 +1,6 @@
 package io.pgwarden.cli;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.kube.KubeTarget;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
@@ -15,6 +16,11 @@ import picocli.CommandLine.Option;
  * ({@code PGDATA}, {@code POD_NAME}, {@code NAMESPACE}, {@code CLUSTER_NAME}, {@code PGHOST},
  * {@code PGPORT}), and the standalone flags that let it run outside a pod.
  */
+@SuppressFBWarnings(
+    value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+    justification =
+        "/controller and PGDATA's default are CloudNativePG's pod layout (CONTRACT.md); both are"
+            + " flags or environment, the constants are only their defaults")
 final class InstanceOptions {
   static final String DEFAULT_PGDATA = "/var/lib/postgresql/data/pgdata";
 

@@ -42,7 +42,7 @@ final class EventRecorder {
   private final Supplier<Optional<GenericKubernetesResource>> cluster;
   private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(15));
   private final Deque<Event> queue = new ArrayDeque<>();
-  private boolean retryScheduled;
+  private ScheduledFuture<?> retry;
   private long dropped;
   private long sequence;
   private String lastProblem;
@@ -115,16 +115,8 @@ final class EventRecorder {
         if (ApiProblems.status(e).isEmpty() || ApiProblems.status(e).get() >= 500) {
           // The API cannot be reached or is failing: keep the Event and try again later.
           complain(ApiProblems.describe(e, "create", "events", "(any)"));
-          if (!retryScheduled) {
-            retryScheduled = true;
-            ScheduledFuture<?> unused =
-                thread.schedule(
-                    () -> {
-                      retryScheduled = false;
-                      drain();
-                    },
-                    backoff.next().toMillis(),
-                    TimeUnit.MILLISECONDS);
+          if (retry == null || retry.isDone()) {
+            retry = thread.schedule(this::drain, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
           }
           return;
         }

@@ -89,19 +89,21 @@ final class StatusPatcher {
         retry = null;
       }
     }
-    try {
-      for (int attempt = 0; ; attempt++) {
-        try {
-          send(s);
+    RuntimeException failure = null;
+    for (int attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
+      try {
+        send(s);
+        failure = null;
+        break;
+      } catch (RuntimeException e) {
+        failure = e;
+        if (ApiProblems.status(e).filter(c -> c == ApiProblems.CONFLICT).isEmpty()) {
           break;
-        } catch (RuntimeException e) {
-          if (ApiProblems.status(e).filter(c -> c == ApiProblems.CONFLICT).isEmpty()
-              || attempt >= CONFLICT_RETRIES) {
-            throw e;
-          }
-          log.debug("status patch conflicted (409); reading the Cluster again");
         }
+        log.debug("status patch conflicted (409); reading the Cluster again");
       }
+    }
+    if (failure == null) {
       synchronized (lock) {
         sent = Math.max(sent, version);
       }
@@ -110,17 +112,17 @@ final class StatusPatcher {
         log.info("the Cluster's status is reported again");
         lastProblem = null;
       }
-    } catch (RuntimeException e) {
-      String problem =
-          ApiProblems.describe(e, "get/patch", "clusters/status", target.clusterName());
-      if (!problem.equals(lastProblem)) {
-        log.error("cannot update the Cluster's status: {}", problem);
-        lastProblem = problem;
-      }
-      Duration delay = backoff.next();
-      synchronized (lock) {
-        retry = thread.schedule(this::flush, delay.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      return;
+    }
+    String problem =
+        ApiProblems.describe(failure, "get/patch", "clusters/status", target.clusterName());
+    if (!problem.equals(lastProblem)) {
+      log.error("cannot update the Cluster's status: {}", problem);
+      lastProblem = problem;
+    }
+    Duration delay = backoff.next();
+    synchronized (lock) {
+      retry = thread.schedule(this::flush, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
