@@ -1,0 +1,182 @@
+package io.pgwarden.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The status patch against fabric8's mock API server in CRUD mode. */
+class StatusPatcherTest {
+  private static final KubeTarget TARGET = new KubeTarget("ns", "db", "db-1");
+  private static final String STATUS_PATH =
+      "/apis/postgresql.cnpg.io/v1/namespaces/ns/clusters/db/status";
+
+  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private ScheduledExecutorService thread;
+
+  @BeforeEach
+  void start() {
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.start(InetAddress.getLoopbackAddress(), 0);
+    server.expectCustomResource(
+        new CustomResourceDefinitionContext.Builder()
+            .withGroup(ClusterResource.GROUP)
+            .withVersion(ClusterResource.VERSION)
+            .withKind(ClusterResource.KIND)
+            .withPlural(ClusterResource.PLURAL)
+            .withScope("Namespaced")
+            .withStatusSubresource(true)
+            .build());
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://127.0.0.1:" + server.getPort())
+            .withNamespace("ns")
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    client = new KubernetesClientBuilder().withConfig(config).build();
+    client
+        .genericKubernetesResources(ClusterResource.CONTEXT)
+        .inNamespace("ns")
+        .resource(
+            Serialization.unmarshal(
+                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
+                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
+                    + "\"spec\":{\"instances\":1}}",
+                GenericKubernetesResource.class))
+        .create();
+    thread = Executors.newSingleThreadScheduledExecutor();
+  }
+
+  @AfterEach
+  void stop() {
+    thread.shutdownNow();
+    client.close();
+    server.shutdown();
+  }
+
+  private StatusPatcher patcher() {
+    return new StatusPatcher(
+        client, TARGET, thread, Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> status() {
+    Object s =
+        ClusterResource.resource(client, TARGET).get().getAdditionalProperties().get("status");
+    return s instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
+  private void awaitSent(StatusPatcher p) throws InterruptedException {
+    for (int i = 0; i < 200 && !p.upToDate(); i++) {
+      Thread.sleep(25);
+    }
+    assertThat(p.upToDate()).isTrue();
+  }
+
+  private List<RecordedRequest> requests() throws InterruptedException {
+    List<RecordedRequest> out = new ArrayList<>();
+    RecordedRequest r;
+    while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+      out.add(r);
+    }
+    return out;
+  }
+
+  @Test
+  void readyAndPendingRestartReachTheStatusSubresource() throws Exception {
+    StatusPatcher p = patcher();
+    p.update(s -> s.withReady(true, true, 1));
+    awaitSent(p);
+    assertThat(status())
+        .containsEntry("currentPrimary", "db-1")
+        .containsEntry("instancesStatus", Map.of("healthy", List.of("db-1")));
+    p.update(s -> s.withPendingRestart(Set.of("shared_buffers")));
+    awaitSent(p);
+    assertThat(status())
+        .containsEntry("phase", "Applying configuration")
+        .containsEntry("phaseReason", "restart required to apply: shared_buffers");
+    // The spec is untouched and every patch went to the status subresource as a merge patch.
+    assertThat(ClusterResource.resource(client, TARGET).get().getAdditionalProperties().get("spec"))
+        .isEqualTo(Map.of("instances", 1));
+    List<RecordedRequest> patches =
+        requests().stream().filter(r -> "PATCH".equals(r.getMethod())).toList();
+    assertThat(patches).hasSize(2);
+    for (RecordedRequest r : patches) {
+      assertThat(r.getPath()).isEqualTo(STATUS_PATH);
+      assertThat(r.getHeader("Content-Type")).startsWith("application/merge-patch+json");
+    }
+  }
+
+  @Test
+  void aConflictReadsTheClusterAgainAndRetries() throws Exception {
+    server
+        .expect()
+        .patch()
+        .withPath(STATUS_PATH)
+        .andReturn(
+            409,
+            new StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Conflict")
+                .withCode(409)
+                .withMessage("the object has been modified")
+                .build())
+        .once();
+    StatusPatcher p = patcher();
+    p.update(s -> s.withReady(true, true, 1));
+    awaitSent(p);
+    assertThat(status()).containsEntry("currentPrimary", "db-1");
+    List<String> calls = requests().stream().map(r -> r.getMethod() + " " + r.getPath()).toList();
+    assertThat(calls.stream().filter(c -> c.startsWith("PATCH"))).hasSize(2);
+    assertThat(calls.stream().filter(c -> c.startsWith("GET"))).hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void nothingNewSendsNoPatch() throws Exception {
+    StatusPatcher p = patcher();
+    p.update(s -> s.withReady(true, true, 1));
+    awaitSent(p);
+    requests();
+    p.update(s -> s.withReady(true, true, 1)); // the same state: not even a read
+    p.update(s -> s.withPendingRestart(Set.of()));
+    Thread.sleep(200);
+    assertThat(requests()).isEmpty();
+  }
+}
