@@ -271,6 +271,37 @@ class KubernetesIT {
     }
   }
 
+  @Test
+  void whatCannotWorkIsRefusedByName() throws Exception {
+    try (MockApi api = new MockApi()) {
+      Map<String, String> env = api.env(dir, CLUSTER);
+      Map<String, String> noNamespace = new java.util.HashMap<>(env);
+      noNamespace.remove("NAMESPACE");
+      try (Pgwarden pg = Pgwarden.kubernetes(dir.resolve("a"), noNamespace).start()) {
+        assertThat(pg.awaitExit(WAIT)).isEqualTo(2);
+        assertThat(pg.hasMessage("NAMESPACE: must be set")).as(pg.tail(5)).isTrue();
+      }
+      // No Cluster in the API: a bounded wait, then an error naming it.
+      try (Pgwarden pg = Pgwarden.kubernetes(dir.resolve("b"), env, "--start-wait", "2")) {
+        assertThat(pg.init(WAIT)).isEqualTo(2);
+        assertThat(pg.hasMessage("CLUSTER_NAME: Cluster pg/db does not exist (yet) after 2 s"))
+            .as(pg.tail(5))
+            .isTrue();
+        assertThat(pg.data).doesNotExist();
+      }
+      // instance run on an empty PGDATA: the initdb Job comes first.
+      KubeScene.tlsSecrets(api, dir, CLUSTER);
+      api.secretText(CLUSTER + "-app", Map.of("username", "app", "password", "first-Pa55word"));
+      api.createCluster(KubeScene.cluster(CLUSTER, ""));
+      try (Pgwarden pg = Pgwarden.kubernetes(dir.resolve("c"), env).start()) {
+        assertThat(pg.awaitExit(WAIT)).isEqualTo(2);
+        assertThat(pg.hasMessage("is empty; bootstrap it first with `pgwarden instance init`"))
+            .as(pg.tail(5))
+            .isTrue();
+      }
+    }
+  }
+
   private static boolean hasInstance(Map<String, Object> status, String list) {
     return status.get("instancesStatus") instanceof Map<?, ?> m
         && m.get(list) instanceof List<?> l

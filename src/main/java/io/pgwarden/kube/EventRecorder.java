@@ -115,8 +115,16 @@ final class EventRecorder {
         if (ApiProblems.status(e).isEmpty() || ApiProblems.status(e).get() >= 500) {
           // The API cannot be reached or is failing: keep the Event and try again later.
           complain(ApiProblems.describe(e, "create", "events", "(any)"));
-          if (retry == null || retry.isDone()) {
-            retry = thread.schedule(this::drain, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
+          if (retry == null) {
+            // Only this thread touches retry: the retry clears it before draining again.
+            retry =
+                thread.schedule(
+                    () -> {
+                      retry = null;
+                      drain();
+                    },
+                    backoff.next().toMillis(),
+                    TimeUnit.MILLISECONDS);
           }
           return;
         }
