@@ -148,6 +148,24 @@ public final class KubeSource implements Source, AutoCloseable {
     return new ArrayList<>(informers.keySet());
   }
 
+  /**
+   * Stops watching what was not read for {@code idle}: a Secret the spec no longer names (the
+   * superuser's once access is off, a renamed certificate Secret). Every reconcile reads what the
+   * spec names, so anything still in use is read far more often. The Cluster is always watched.
+   */
+  void forgetUnused(Duration idle) {
+    long now = System.nanoTime();
+    for (Map.Entry<String, Named<?>> e : informers.entrySet()) {
+      if (!e.getKey().startsWith("clusters/") && now - e.getValue().lastRead > idle.toNanos()) {
+        if (informers.remove(e.getKey(), e.getValue())) {
+          e.getValue().informer.stop();
+          problems.remove(e.getKey());
+          log.debug("no longer watching {}: not read for {} s", e.getKey(), idle.toSeconds());
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
     for (Named<?> n : informers.values()) {
@@ -192,6 +210,7 @@ public final class KubeSource implements Source, AutoCloseable {
     if (n == null) {
       return Optional.empty();
     }
+    n.lastRead = System.nanoTime();
     n.awaitFirstSync();
     Object found = n.informer.getStore().getByKey(target.namespace() + "/" + name);
     return type.isInstance(found) ? Optional.of(type.cast(found)) : Optional.empty();
@@ -274,6 +293,7 @@ public final class KubeSource implements Source, AutoCloseable {
     private final SharedIndexInformer<T> informer;
     private volatile CompletionStage<Void> started;
     private volatile boolean waited;
+    private volatile long lastRead = System.nanoTime();
 
     Named(String key, SharedIndexInformer<T> informer) {
       this.key = key;

@@ -217,7 +217,13 @@ public final class KubernetesMode implements Mode, AutoCloseable {
     coalesced.run(); // what changed between the first read and now
     ScheduledFuture<?> resync =
         thread.scheduleWithFixedDelay(
-            onChange, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+            () -> {
+              source.forgetUnused(RESYNC.multipliedBy(4));
+              onChange.run();
+            },
+            RESYNC.toMillis(),
+            RESYNC.toMillis(),
+            TimeUnit.MILLISECONDS);
     return () -> resync.cancel(false);
   }
 

@@ -1,0 +1,166 @@
+package io.pgwarden.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.pgwarden.spec.Cluster;
+import io.pgwarden.spec.InvalidSpecException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reads by name through informers, against fabric8's mock API server in CRUD mode. */
+class KubeSourceTest {
+  private static final KubeTarget TARGET = new KubeTarget("ns", "db", "db-1");
+
+  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+  private KubeSource source;
+
+  @BeforeEach
+  void start() {
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.start(InetAddress.getLoopbackAddress(), 0);
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://127.0.0.1:" + server.getPort())
+            .withNamespace("ns")
+            .withRequestRetryBackoffLimit(0)
+            .build();
+    client = new KubernetesClientBuilder().withConfig(config).build();
+    source = new KubeSource(client, TARGET, Duration.ofMinutes(5));
+  }
+
+  @AfterEach
+  void stop() {
+    source.close();
+    client.close();
+    server.shutdown();
+  }
+
+  private void secret(String name, String key, String value) {
+    client
+        .secrets()
+        .inNamespace("ns")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withData(
+                    Map.of(
+                        key,
+                        Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .createOr(r -> r.update());
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aSecretIsReadByNameAndItsChangeIsSeen() throws Exception {
+    AtomicInteger changes = new AtomicInteger();
+    source.onChange(changes::incrementAndGet);
+    secret("db-app", "password", "one");
+    assertThat(source.secret("db-app", "password").map(KubeSourceTest::text)).hasValue("one");
+    assertThat(source.secret("db-app", "username")).isEmpty();
+    assertThat(source.secret("other", "password")).isEmpty();
+    int before = changes.get();
+    secret("db-app", "password", "two");
+    for (int i = 0; i < 200 && changes.get() == before; i++) {
+      Thread.sleep(25);
+    }
+    assertThat(changes.get()).isGreaterThan(before);
+    assertThat(source.secret("db-app", "password").map(KubeSourceTest::text)).hasValue("two");
+    assertThat(source.ownerCredentials("db-app", "app").username()).isEqualTo("app");
+  }
+
+  @Test
+  void theClusterIsParsedAndWhatIsNoLongerReadIsForgotten() throws Exception {
+    client
+        .genericKubernetesResources(ClusterResource.CONTEXT)
+        .inNamespace("ns")
+        .resource(
+            Serialization.unmarshal(
+                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
+                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
+                    + "\"spec\":{\"instances\":3,\"enableSuperuserAccess\":true}}",
+                GenericKubernetesResource.class))
+        .create();
+    source.watchCluster();
+    Cluster cluster = null;
+    for (int i = 0; i < 200 && cluster == null; i++) {
+      try {
+        cluster = source.cluster();
+      } catch (java.io.IOException e) {
+        Thread.sleep(25);
+      }
+    }
+    assertThat(cluster).isNotNull();
+    assertThat(cluster.name()).isEqualTo("db");
+    assertThat(cluster.spec().enableSuperuserAccess()).isTrue();
+    secret("db-superuser", "password", "x");
+    assertThat(source.secret("db-superuser", "password")).isPresent();
+    assertThat(source.watched()).contains("clusters/db", "secrets/db-superuser");
+    source.forgetUnused(Duration.ZERO);
+    assertThat(source.watched()).containsExactly("clusters/db");
+    assertThat(source.secret("db-superuser", "password")).isPresent(); // watched again on demand
+  }
+
+  @Test
+  void aClusterWithAnUnknownFieldIsRefusedByPath() throws Exception {
+    client
+        .genericKubernetesResources(ClusterResource.CONTEXT)
+        .inNamespace("ns")
+        .resource(
+            Serialization.unmarshal(
+                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
+                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
+                    + "\"spec\":{\"postgresql\":{\"paramters\":{}}}}",
+                GenericKubernetesResource.class))
+        .create();
+    source.watchCluster();
+    InvalidSpecException refused = null;
+    for (int i = 0; i < 200 && refused == null; i++) {
+      try {
+        source.cluster();
+        break;
+      } catch (InvalidSpecException e) {
+        refused = e;
+      } catch (java.io.IOException e) {
+        Thread.sleep(25);
+      }
+    }
+    assertThat(refused).isNotNull();
+    assertThat(refused.getMessage()).contains("spec.postgresql.paramters", "Cluster ns/db");
+  }
+}
