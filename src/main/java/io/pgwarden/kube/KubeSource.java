@@ -155,7 +155,7 @@ public final class KubeSource implements Source, AutoCloseable {
    */
   void forgetUnused(Duration idle) {
     long now = System.nanoTime();
-    for (Map.Entry<String, Named<?>> e : informers.entrySet()) {
+    for (Map.Entry<String, Named<?>> e : List.copyOf(informers.entrySet())) {
       if (!e.getKey().startsWith("clusters/") && now - e.getValue().lastRead > idle.toNanos()) {
         if (informers.remove(e.getKey(), e.getValue())) {
           e.getValue().informer.stop();
