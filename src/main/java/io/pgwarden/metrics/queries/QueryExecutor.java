@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Runs one SQL statement in one database, read-only, within a timeout. {@link QueryEngine} calls it
  * for one database at a time from that database's own thread, so an implementation may hold one
- * connection a database.
+ * connection a database. The engine runs a scrape's statements in a database as a batch: {@link
+ * #query} for each, then {@link #finish} once.
  */
 public interface QueryExecutor {
   /**
@@ -20,6 +21,12 @@ public interface QueryExecutor {
    * @throws SQLException when the statement fails or times out
    */
   Rows query(String database, String sql, Duration timeout) throws SQLException;
+
+  /**
+   * Ends a batch of statements in {@code database}: whatever a statement of the batch left behind
+   * in its session is undone before the next batch. Never throws.
+   */
+  default void finish(String database) {}
 
   /** The server's {@code server_version_num}, e.g. 170002, read once per connection. */
   int serverVersionNum(String database) throws SQLException;
