@@ -39,6 +39,9 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
   private boolean lastError;
   private final Map<String, Long> errors = new TreeMap<>();
   private final Map<String, Double> durations = new TreeMap<>();
+  private int versionNum;
+  private Labels versionLabels = Labels.EMPTY;
+  private double version;
 
   /**
    * Reads postgres through connections from {@code connections}, one kept between scrapes.
@@ -169,12 +172,13 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
   /** {@code postgres_version{full="15.18"} 15.18}, as CloudNativePG; returns the version number. */
   private int version(List<MetricSnapshot> out) throws SQLException {
     int num = postgres.versionNum();
-    String majorMinor = majorMinor(num);
-    out.add(
-        gauge(
-            MetricNames.POSTGRES_VERSION,
-            Labels.of("cluster", cluster, "full", majorMinor),
-            Double.parseDouble(majorMinor)));
+    if (num != versionNum) {
+      String majorMinor = majorMinor(num);
+      versionLabels = Labels.of("cluster", cluster, "full", majorMinor);
+      version = Double.parseDouble(majorMinor);
+      versionNum = num;
+    }
+    out.add(gauge(MetricNames.POSTGRES_VERSION, versionLabels, version));
     return num;
   }
 
