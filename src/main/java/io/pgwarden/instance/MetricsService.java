@@ -122,7 +122,8 @@ final class MetricsService {
             QueryEngine.DEFAULT_TIMEOUT);
     registry.getPrometheusRegistry().register(builtin);
     registry.getPrometheusRegistry().register(engine);
-    MetricsEndpoint endpoint = new MetricsEndpoint(registry);
+    // The queries run in their lanes while the built-in collector and the JVM meters are read.
+    MetricsEndpoint endpoint = new MetricsEndpoint(registry, engine::prefetch);
     MetricsServer server = new MetricsServer(group, settings.metricsTls() ? tls : null, endpoint);
     MetricsService service =
         new MetricsService(meters, builtin, engine, executor, endpoint, server, source);
