@@ -16,8 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One thread a database, so that statements in a database run one at a time on its one connection,
- * while databases proceed side by side. A thread ends after a minute without work.
+ * One thread a database and connection number, so that statements run one at a time on each
+ * connection, while connections and databases proceed side by side. A thread ends after a minute
+ * without work.
  *
  * <p>Work goes to a lane as a batch (a scrape's statements in that database, handed over at once),
  * which runs its statements as {@linkplain Steps#run steps}. Each step gets a hard limit from the
@@ -43,10 +44,11 @@ final class DatabaseLanes implements AutoCloseable {
     timers.setRemoveOnCancelPolicy(true);
   }
 
-  private ExecutorService lane(String database) {
+  private ExecutorService lane(String database, int connection) {
+    String name = connection == 0 ? database : database + "-" + connection;
     return lanes.computeIfAbsent(
-        database,
-        db ->
+        connection + ":" + database,
+        key ->
             new ThreadPoolExecutor(
                 0,
                 1,
@@ -54,20 +56,20 @@ final class DatabaseLanes implements AutoCloseable {
                 TimeUnit.MINUTES,
                 new LinkedBlockingQueue<>(),
                 r -> {
-                  Thread t = new Thread(r, "pgwarden-metrics-" + db);
+                  Thread t = new Thread(r, "pgwarden-metrics-" + name);
                   t.setDaemon(true);
                   return t;
                 }));
   }
 
   /**
-   * Runs {@code batch} in the database's thread; it completes its steps' futures itself and catches
-   * its own failures.
+   * Runs {@code batch} in the thread of the database's connection number {@code connection}; it
+   * completes its steps' futures itself and catches its own failures.
    *
    * @throws RejectedExecutionException when the lanes are closed
    */
-  void submit(String database, Consumer<Steps> batch) {
-    lane(database)
+  void submit(String database, int connection, Consumer<Steps> batch) {
+    lane(database, connection)
         .execute(
             () -> {
               Steps steps = new Steps(database, Thread.currentThread());

@@ -8,31 +8,33 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 import org.postgresql.util.PGInterval;
 
 /**
- * Runs queries over JDBC, one reused connection a database, each statement of a batch in the
- * batch's {@code READ ONLY} transaction with {@code search_path = pg_catalog, public, pg_temp} and
- * the given {@code statement_timeout}, and each in a savepoint that the next statement rolls back
- * to, so that nothing a statement changes in its session (a {@code set_config}, a {@code SET}) is
- * seen by the next; {@link #finish} rolls the transaction back.
+ * Runs queries over JDBC, one reused connection a database and connection number, each statement of
+ * a batch in the batch's {@code READ ONLY} transaction with {@code search_path = pg_catalog,
+ * public, pg_temp} and the given {@code statement_timeout}, and each in a savepoint that the next
+ * statement rolls back to, so that nothing a statement changes in its session (a {@code
+ * set_config}, a {@code SET}) is seen by the next; {@link #finish} rolls the transaction back.
  *
  * <p>The settings, the savepoint and the rollback to it travel with the statement, in the same
  * round trip: a batch of n statements costs n + 1 round trips. A failed statement rolls its
  * transaction back (the next one begins a new one); a connection that fails is closed and opened
  * again on the next call; connections idle for longer than {@code idle} are closed at the next
- * call. {@link QueryEngine} calls it for a database from one thread at a time. A statement that
+ * call. {@link QueryEngine} calls it for a connection from one thread at a time. A statement that
  * outlives its {@code statement_timeout} (a server that cannot answer at all) is cut by the
  * engine's own limit, which interrupts the thread, and by the connection's socket timeout.
  */
@@ -40,25 +42,25 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   /** The savepoint each statement runs after, and the next statement rolls back to. */
   private static final String SAVEPOINT = "pgwarden_query";
 
-  /** After pgjdbc's {@code BEGIN}: 4 statements, then the query. */
+  /** After pgjdbc's {@code BEGIN}: 4 statements (the timeout goes between), then the query. */
   private static final String BEGIN =
       "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog, public, pg_temp;"
-          + " SET LOCAL statement_timeout = %d; SAVEPOINT "
-          + SAVEPOINT
-          + ";\n";
+          + " SET LOCAL statement_timeout = ";
+
+  /** Ends the settings: the savepoint. */
+  private static final String SAVE = "; SAVEPOINT " + SAVEPOINT + ";\n";
 
   private static final int BEGIN_STATEMENTS = 4;
 
   /** Undoes the previous statement: 1 statement, then the query. */
   private static final String NEXT = "ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
 
-  /** Undoes the previous statement and sets another timeout: 3 statements, then the query. */
+  /**
+   * Undoes the previous statement and sets another timeout: 3 statements (the timeout goes
+   * between), then the query.
+   */
   private static final String NEXT_TIMEOUT =
-      "ROLLBACK TO SAVEPOINT "
-          + SAVEPOINT
-          + "; SET LOCAL statement_timeout = %d; SAVEPOINT "
-          + SAVEPOINT
-          + ";\n";
+      "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; SET LOCAL statement_timeout = ";
 
   private static final int NEXT_TIMEOUT_STATEMENTS = 3;
 
@@ -105,9 +107,13 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     this.idleNanos = idle.toNanos();
   }
 
-  private Held connection(String database) throws SQLException {
+  private static String key(String database, int connection) {
+    return connection + ":" + database;
+  }
+
+  private Held connection(String key, String database) throws SQLException {
     closeIdle();
-    Held h = held.get(database);
+    Held h = held.get(key);
     if (h == null) {
       Connection c = factory.connect(database);
       try {
@@ -117,7 +123,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
         throw e;
       }
       h = new Held(c);
-      held.put(database, h);
+      held.put(key, h);
     }
     h.lastUsed = System.nanoTime();
     return h;
@@ -138,12 +144,13 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   }
 
   @Override
-  public int serverVersionNum(String database) throws SQLException {
-    Held h = connection(database);
+  public int serverVersionNum(String database, int connection) throws SQLException {
+    Held h = connection(key(database, connection), database);
     if (h.version == 0) {
       Rows rows =
           query(
               database,
+              connection,
               "SELECT pg_catalog.current_setting('server_version_num')::int",
               Duration.ofSeconds(5));
       h.version = ((Number) rows.rows().get(0).get(rows.columns().get(0))).intValue();
@@ -153,12 +160,14 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   @Override
   @SuppressFBWarnings(
-      value = {"SQL_INJECTION_JDBC", "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE"},
+      value = {"SQL_INJECTION_JDBC", "SQL_PREPARED_STATEMENT_GENERATED_FROM_NONCONSTANT_STRING"},
       justification =
           "the SQL is the administrator's queries.yaml, run read-only as cnpg_metrics_exporter;"
               + " what pgwarden puts before it is constant but for the timeout, a number")
-  public Rows query(String database, String sql, Duration timeout) throws SQLException {
-    Held h = connection(database);
+  public Rows query(String database, int connection, String sql, Duration timeout)
+      throws SQLException {
+    String key = key(database, connection);
+    Held h = connection(key, database);
     Connection c = h.connection;
     long millis = Math.max(1, timeout.toMillis());
     String text;
@@ -169,10 +178,10 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       h.beginMillis = millis;
     }
     if (!h.open) {
-      text = h.begin.computeIfAbsent(sql, q -> String.format(Locale.ROOT, BEGIN, millis) + q);
+      text = h.begin.computeIfAbsent(sql, q -> BEGIN + millis + SAVE + q);
       skip = BEGIN_STATEMENTS;
     } else if (h.timeoutMillis != millis) {
-      text = String.format(Locale.ROOT, NEXT_TIMEOUT, millis) + sql;
+      text = NEXT_TIMEOUT + millis + SAVE + sql;
       skip = NEXT_TIMEOUT_STATEMENTS;
     } else {
       text = h.next.computeIfAbsent(sql, q -> NEXT + q);
@@ -203,13 +212,13 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       }
       return rows;
     } catch (SQLException e) {
-      abandon(database, h);
+      abandon(key, h);
       throw e;
     }
   }
 
   /** After a failure: rolls the transaction back, or closes the connection when that fails too. */
-  private void abandon(String database, Held h) {
+  private void abandon(String key, Held h) {
     h.open = false;
     try {
       if (!h.connection.isClosed()) {
@@ -219,19 +228,20 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     } catch (SQLException e) {
       // the connection is broken: closed below
     }
-    held.remove(database, h);
+    held.remove(key, h);
     closeQuietly(h.connection);
   }
 
   @Override
-  public void finish(String database) {
-    Held h = held.get(database);
+  public void finish(String database, int connection) {
+    String key = key(database, connection);
+    Held h = held.get(key);
     if (h != null && h.open) {
       h.open = false;
       try {
         h.connection.rollback();
       } catch (SQLException e) {
-        held.remove(database, h);
+        held.remove(key, h);
         closeQuietly(h.connection);
       }
     }
@@ -239,19 +249,61 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   private static Rows read(ResultSet rs) throws SQLException {
     ResultSetMetaData meta = rs.getMetaData();
-    List<String> columns = new ArrayList<>();
-    for (int i = 1; i <= meta.getColumnCount(); i++) {
-      columns.add(meta.getColumnLabel(i));
+    int count = meta.getColumnCount();
+    List<String> columns = new ArrayList<>(count);
+    // A column name given twice reads as its last column, as a map filled column by column would.
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 1; i <= count; i++) {
+      String label = meta.getColumnLabel(i);
+      columns.add(label);
+      index.put(label, i - 1);
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     while (rs.next()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      for (int i = 1; i <= columns.size(); i++) {
-        row.put(columns.get(i - 1), value(rs.getObject(i)));
+      Object[] values = new Object[count];
+      for (int i = 1; i <= count; i++) {
+        values[i - 1] = value(rs.getObject(i));
       }
-      rows.add(Collections.unmodifiableMap(row));
+      rows.add(new ArrayRow(index, values));
     }
     return new Rows(columns, rows);
+  }
+
+  /**
+   * A row as an unmodifiable map of column name to value, over the row's array and the index of
+   * columns its result shares among its rows: no hash table a row.
+   */
+  private static final class ArrayRow extends AbstractMap<String, Object> {
+    private final Map<String, Integer> index;
+    private final Object[] values;
+
+    ArrayRow(Map<String, Integer> index, Object[] values) {
+      this.index = index;
+      this.values = values;
+    }
+
+    @Override
+    public Object get(Object column) {
+      Integer i = index.get(column);
+      return i == null ? null : values[i];
+    }
+
+    @Override
+    public boolean containsKey(Object column) {
+      return index.containsKey(column);
+    }
+
+    @Override
+    public int size() {
+      return index.size();
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      Set<Entry<String, Object>> entries = new LinkedHashSet<>();
+      index.forEach((column, i) -> entries.add(new SimpleImmutableEntry<>(column, values[i])));
+      return Collections.unmodifiableSet(entries);
+    }
   }
 
   private static Object value(Object v) throws SQLException {

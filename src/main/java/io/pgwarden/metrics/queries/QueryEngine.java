@@ -15,6 +15,9 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each query is skipped on a standby when {@code primary}, and in a database whose server
  * version is outside {@code runonserver} or whose {@code predicate_query} is false. It runs in its
  * default database, or in each of its {@code target_databases}, one statement at a time per
- * database ({@link DatabaseLanes}): a scrape hands each database's statements to its lane as one
- * batch, which {@link QueryExecutor#finish} ends. A result is kept {@code cache_seconds}: scrapes
- * within the window touch no database; the first scrape after it refreshes, and concurrent scrapes
- * share that one refresh. A run that fails or runs past its timeout adds one to {@code
+ * connection, a database's statements spread over {@value #CONNECTIONS} connections ({@link
+ * DatabaseLanes}): a scrape hands each connection its share as one batch, which {@link
+ * QueryExecutor#finish} ends. A result is kept {@code cache_seconds}: scrapes within the window
+ * touch no database; the first scrape after it refreshes, and concurrent scrapes share that one
+ * refresh. A run that fails or runs past its timeout adds one to {@code
  * pgwarden_query_errors_total{query}} and sets {@code pgwarden_query_last_error{query}}; the scrape
  * still returns every other query's metrics, waiting at most twice the query timeout.
  */
@@ -55,6 +59,12 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   static final String DATABASES_SQL =
       "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate"
           + " AND pg_catalog.has_database_privilege(datname, 'CONNECT') ORDER BY datname";
+
+  /**
+   * The connections (each with its thread) a database's statements are spread over, so that a
+   * scrape waits for the slowest share rather than for the sum.
+   */
+  static final int CONNECTIONS = 2;
 
   /** The default per-statement timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -185,6 +195,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     private long errors;
     private boolean lastFailed;
     private String lastMessage = "";
+    private volatile long cost;
 
     /**
      * The run this scrape reads: the one under way, the cached one, the one a prefetch started for
@@ -205,7 +216,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
       }
       long cacheNanos = TimeUnit.SECONDS.toNanos(q.cacheSeconds());
       CompletableFuture<Outcome> promise = new CompletableFuture<>();
-      runs.add(new Run(q, rows, promise));
+      runs.add(new Run(q, rows, this, promise));
       current = promise.whenComplete((outcome, e) -> finished(q, outcome, cacheNanos));
       reserved = prefetch;
       reservedUntil = now + timeout.toNanos() * 2;
@@ -237,6 +248,15 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     synchronized boolean lastFailed() {
       return lastFailed;
     }
+
+    /** How long the query took to run in its databases, last time; 0 before it first ran. */
+    long cost() {
+      return cost;
+    }
+
+    void cost(long nanos) {
+      cost = nanos;
+    }
   }
 
   /**
@@ -248,7 +268,8 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   record Outcome(List<Point> points, String error) {}
 
   /** A query to run now, and the promise of its outcome over all its databases. */
-  private record Run(UserQuery query, RowsToPoints rows, CompletableFuture<Outcome> promise) {}
+  private record Run(
+      UserQuery query, RowsToPoints rows, QueryState state, CompletableFuture<Outcome> promise) {}
 
   /** A query's run in one database. */
   private record Task(Run run, String database, CompletableFuture<List<Point>> part) {
@@ -279,9 +300,46 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     }
     for (Map.Entry<String, List<Task>> batch : batches.entrySet()) {
       String db = batch.getKey();
-      List<Run> listing = db.equals(defaultDatabase) ? listed : List.of();
-      if (!batch.getValue().isEmpty() || !listing.isEmpty()) {
-        submit(db, batch.getValue(), listing);
+      submit(db, batch.getValue(), db.equals(defaultDatabase) ? listed : List.of());
+    }
+  }
+
+  /**
+   * Spreads {@code tasks} over the database's {@link #CONNECTIONS}: the costliest first, each to
+   * the connection with the least work so far (by the queries' last run times), each connection's
+   * share kept in query order. The listing, when any, goes to connection 0.
+   */
+  private void submit(String db, List<Task> tasks, List<Run> listing) {
+    List<List<Task>> shares = new ArrayList<>(CONNECTIONS);
+    for (int i = 0; i < CONNECTIONS; i++) {
+      shares.add(new ArrayList<>());
+    }
+    if (tasks.size() < 2) {
+      shares.get(0).addAll(tasks);
+    } else {
+      long[] load = new long[CONNECTIONS];
+      List<Task> costliest = new ArrayList<>(tasks);
+      costliest.sort(Comparator.comparingLong((Task t) -> t.run().state().cost()).reversed());
+      for (Task t : costliest) {
+        int least = 0;
+        for (int i = 1; i < CONNECTIONS; i++) {
+          if (load[i] < load[least]) {
+            least = i;
+          }
+        }
+        shares.get(least).add(t);
+        load[least] += Math.max(1, t.run().state().cost());
+      }
+      IdentityHashMap<Task, Integer> order = new IdentityHashMap<>();
+      for (int i = 0; i < tasks.size(); i++) {
+        order.put(tasks.get(i), i);
+      }
+      shares.forEach(share -> share.sort(Comparator.comparing(order::get)));
+    }
+    for (int i = 0; i < CONNECTIONS; i++) {
+      List<Run> mine = i == 0 ? listing : List.of();
+      if (!shares.get(i).isEmpty() || !mine.isEmpty()) {
+        submit(db, i, shares.get(i), mine);
       }
     }
   }
@@ -318,27 +376,29 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   }
 
   /**
-   * Runs {@code tasks} in {@code db}'s lane, after listing the databases for {@code listing} (whose
-   * tasks in other databases go to batches of their own), then ends the batch. Whatever breaks, no
-   * task is left waiting.
+   * Runs {@code tasks} in the lane of {@code db}'s connection {@code connection}, after listing the
+   * databases for {@code listing} (whose tasks in other databases go to batches of their own), then
+   * ends the batch. Whatever breaks, no task is left waiting.
    */
-  private void submit(String db, List<Task> tasks, List<Run> listing) {
+  private void submit(String db, int connection, List<Task> tasks, List<Run> listing) {
     List<Task> all = new ArrayList<>(tasks);
     try {
       lanes.submit(
           db,
+          connection,
           steps -> {
             try {
               if (!listing.isEmpty()) {
-                all.addAll(list(db, steps, listing));
+                all.addAll(list(db, connection, steps, listing));
               }
               for (Task t : all) {
-                steps.run("query " + t.query().name(), () -> runOnce(t.run(), db), t.part());
+                steps.run(
+                    "query " + t.query().name(), () -> runOnce(t.run(), db, connection), t.part());
               }
             } catch (RuntimeException e) {
               abandon(all, listing, e);
             } finally {
-              executor.finish(db);
+              executor.finish(db, connection);
             }
           });
     } catch (RejectedExecutionException e) {
@@ -350,9 +410,12 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
    * Lists the databases in {@code db} and plans {@code listing}'s runs: their tasks in other
    * databases are submitted; those in {@code db} are returned, for the caller's batch.
    */
-  private List<Task> list(String db, DatabaseLanes.Steps steps, List<Run> listing) {
+  private List<Task> list(String db, int connection, DatabaseLanes.Steps steps, List<Run> listing) {
     CompletableFuture<QueryExecutor.Rows> rows = new CompletableFuture<>();
-    steps.run("listing the databases", () -> executor.query(db, DATABASES_SQL, timeout), rows);
+    steps.run(
+        "listing the databases",
+        () -> executor.query(db, connection, DATABASES_SQL, timeout),
+        rows);
     Map<String, List<Task>> more = new LinkedHashMap<>();
     for (Run r : listing) {
       try {
@@ -395,14 +458,23 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     return List.copyOf(chosen);
   }
 
-  private List<Point> runOnce(Run run, String db) throws java.sql.SQLException {
-    UserQuery q = run.query();
+  private List<Point> runOnce(Run run, String db, int connection) throws java.sql.SQLException {
+    long start = System.nanoTime();
+    try {
+      return runOnce(run.query(), run.rows(), db, connection);
+    } finally {
+      run.state().cost(System.nanoTime() - start);
+    }
+  }
+
+  private List<Point> runOnce(UserQuery q, RowsToPoints rows, String db, int connection)
+      throws java.sql.SQLException {
     if (!q.runOnServer().equals(VersionRange.ANY)
-        && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db))) {
+        && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db, connection))) {
       return List.of();
     }
     if (q.predicateQuery().isPresent()) {
-      QueryExecutor.Rows p = executor.query(db, q.predicateQuery().get(), timeout);
+      QueryExecutor.Rows p = executor.query(db, connection, q.predicateQuery().get(), timeout);
       if (p.rows().isEmpty() || p.columns().isEmpty()) {
         return List.of();
       }
@@ -411,7 +483,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
         return List.of();
       }
     }
-    return run.rows().convert(db, executor.query(db, q.query(), timeout));
+    return rows.convert(db, executor.query(db, connection, q.query(), timeout));
   }
 
   private static String message(Throwable e) {
@@ -446,7 +518,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
    */
   private static MetricSnapshot snapshot(List<Point> family) {
     Point first = family.get(0);
-    Set<Labels> seen = new LinkedHashSet<>();
+    Set<Labels> seen = new HashSet<>(family.size() * 2);
     List<Point> kept = new ArrayList<>();
     for (Point p : family) {
       if (p.kind() == first.kind() && seen.add(p.labels())) {
