@@ -45,9 +45,6 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
    * Serves {@code registry}: Micrometer's meters and every collector registered into {@link
    * PrometheusMeterRegistry#getPrometheusRegistry()}.
    */
-  @SuppressFBWarnings(
-      value = "EI_EXPOSE_REP2",
-      justification = "the registry is shared by design: meters and collectors are added to it")
   public MetricsEndpoint(PrometheusMeterRegistry registry) {
     this(registry, () -> {});
   }
