@@ -66,6 +66,11 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
    */
   static final int CONNECTIONS = 2;
 
+  private static final MetricMetadata ERRORS =
+      new MetricMetadata(QueryMetrics.ERRORS, QueryMetrics.ERRORS_HELP);
+  private static final MetricMetadata LAST_ERROR =
+      new MetricMetadata(QueryMetrics.LAST_ERROR, QueryMetrics.LAST_ERROR_HELP);
+
   /** The default per-statement timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -178,11 +183,14 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   }
 
   private QueryState state(UserQuery q) {
-    return states.computeIfAbsent(q.name(), name -> new QueryState());
+    return states.computeIfAbsent(q.name(), QueryState::new);
   }
 
   /** The cache and error record of one query name. */
   private final class QueryState {
+    /** {@code query="<name>"}, the labels of the engine's own metrics about the query. */
+    private final Labels labels;
+
     private UserQuery query;
     private RowsToPoints rows;
     private CompletableFuture<Outcome> current;
@@ -247,6 +255,14 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
 
     synchronized boolean lastFailed() {
       return lastFailed;
+    }
+
+    QueryState(String name) {
+      labels = Labels.of(QueryMetrics.QUERY_LABEL, name);
+    }
+
+    Labels labels() {
+      return labels;
     }
 
     /** How long the query took to run in its databases, last time; 0 before it first ran. */
@@ -558,21 +574,18 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   }
 
   private List<MetricSnapshot> engineSnapshots() {
-    List<CounterDataPointSnapshot> errors = new ArrayList<>();
-    List<GaugeDataPointSnapshot> last = new ArrayList<>();
-    for (UserQuery q : queries.get()) {
+    List<UserQuery> all = queries.get();
+    List<CounterDataPointSnapshot> errors = new ArrayList<>(all.size());
+    List<GaugeDataPointSnapshot> last = new ArrayList<>(all.size());
+    for (UserQuery q : all) {
       QueryState s = states.get(q.name());
       long count = s == null ? 0 : s.errors();
       boolean failed = s != null && s.lastFailed();
-      Labels labels = Labels.of(QueryMetrics.QUERY_LABEL, q.name());
+      Labels labels = s == null ? Labels.of(QueryMetrics.QUERY_LABEL, q.name()) : s.labels();
       errors.add(new CounterDataPointSnapshot(count, labels, null, 0L));
       last.add(new GaugeDataPointSnapshot(failed ? 1 : 0, labels, null));
     }
-    return List.of(
-        new CounterSnapshot(
-            new MetricMetadata(QueryMetrics.ERRORS, QueryMetrics.ERRORS_HELP), errors),
-        new GaugeSnapshot(
-            new MetricMetadata(QueryMetrics.LAST_ERROR, QueryMetrics.LAST_ERROR_HELP), last));
+    return List.of(new CounterSnapshot(ERRORS, errors), new GaugeSnapshot(LAST_ERROR, last));
   }
 
   /** Stops the database threads; a scrape after this returns only the engine's own metrics. */
