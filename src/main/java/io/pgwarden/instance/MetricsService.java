@@ -30,12 +30,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -107,7 +111,7 @@ final class MetricsService {
                 logs::recordsWritten,
                 logs::bytesWritten,
                 logs::recordsDropped,
-                () -> certificateExpiry(certificates)),
+                new CertificateExpiry(certificates)),
             Clock.systemUTC());
     BuiltinCollector builtin =
         new BuiltinCollector(() -> postgres.connect("postgres", 10), cluster.name());
@@ -122,7 +126,8 @@ final class MetricsService {
             QueryEngine.DEFAULT_TIMEOUT);
     registry.getPrometheusRegistry().register(builtin);
     registry.getPrometheusRegistry().register(engine);
-    MetricsEndpoint endpoint = new MetricsEndpoint(registry);
+    // The queries run in their lanes while the built-in collector and the JVM meters are read.
+    MetricsEndpoint endpoint = new MetricsEndpoint(registry, engine::prefetch);
     MetricsServer server = new MetricsServer(group, settings.metricsTls() ? tls : null, endpoint);
     MetricsService service =
         new MetricsService(meters, builtin, engine, executor, endpoint, server, source);
@@ -210,21 +215,61 @@ final class MetricsService {
         StandardCharsets.UTF_8);
   }
 
-  private static Map<String, Instant> certificateExpiry(Path certificates) {
-    Map<String, Instant> notAfter = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : CERTIFICATES.entrySet()) {
+  /**
+   * The notAfter of each installed certificate, for the expiry gauges (each gauge asks at every
+   * scrape). A file is read and parsed again only when its size, modification time or identity
+   * changed (a rotation replaces it); one that is missing or unreadable gives no series.
+   */
+  private static final class CertificateExpiry implements Supplier<Map<String, Instant>> {
+    private final Path certificates;
+    private final Map<String, Seen> seen = new HashMap<>();
+
+    /** A file as last read: its attributes and the notAfter found, null when unreadable. */
+    private record Seen(FileTime modified, long size, Object fileKey, Instant notAfter) {}
+
+    CertificateExpiry(Path certificates) {
+      this.certificates = certificates;
+    }
+
+    @Override
+    public synchronized Map<String, Instant> get() {
+      Map<String, Instant> notAfter = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : CERTIFICATES.entrySet()) {
+        Path file = certificates.resolve(e.getValue());
+        BasicFileAttributes attributes;
+        try {
+          attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException ex) {
+          seen.remove(e.getKey()); // not installed (yet): no series for it
+          continue;
+        }
+        Seen last = seen.get(e.getKey());
+        if (last == null
+            || !last.modified().equals(attributes.lastModifiedTime())
+            || last.size() != attributes.size()
+            || !Objects.equals(last.fileKey(), attributes.fileKey())) {
+          last =
+              new Seen(
+                  attributes.lastModifiedTime(),
+                  attributes.size(),
+                  attributes.fileKey(),
+                  read(file, e.getValue()));
+          seen.put(e.getKey(), last);
+        }
+        if (last.notAfter() != null) {
+          notAfter.put(e.getKey(), last.notAfter());
+        }
+      }
+      return notAfter;
+    }
+
+    private static Instant read(Path file, String name) {
       try {
-        notAfter.put(
-            e.getKey(),
-            Pem.certificates(Files.readAllBytes(certificates.resolve(e.getValue())), e.getValue())
-                .get(0)
-                .getNotAfter()
-                .toInstant());
-      } catch (IOException | TlsMaterialException ex) {
-        // not installed (yet): no series for it
+        return Pem.certificates(Files.readAllBytes(file), name).get(0).getNotAfter().toInstant();
+      } catch (IOException | TlsMaterialException | IndexOutOfBoundsException ex) {
+        return null; // unreadable or no certificate in it: no series
       }
     }
-    return notAfter;
   }
 
   /**

@@ -4,15 +4,18 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,34 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
   private boolean lastError;
   private final Map<String, Long> errors = new TreeMap<>();
   private final Map<String, Double> durations = new TreeMap<>();
+  private final Map<String, Labels> collectorLabels = new HashMap<>();
+  private final Labels clusterLabels;
+
+  private static final Map<MetricNames.Name, MetricMetadata> METADATA = new ConcurrentHashMap<>();
+  private static final Labels VALUE_COUNT = Labels.of("value", "count");
+  private static final Labels VALUE_DONE = Labels.of("value", "done");
+  private static final Labels VALUE_EXPECTED = Labels.of("value", "expected");
+  private static final Labels VALUE_KEEP = Labels.of("value", "keep");
+  private static final Labels VALUE_MAX = Labels.of("value", "max");
+  private static final Labels VALUE_MIN = Labels.of("value", "min");
+  private static final Labels VALUE_OBSERVED = Labels.of("value", "observed");
+  private static final Labels VALUE_READY = Labels.of("value", "ready");
+  private static final Labels VALUE_SIZE = Labels.of("value", "size");
+  private static final Labels VALUE_SLOTS_MAX = Labels.of("value", "slots_max");
+  private static final Labels VALUE_VOLUME_MAX = Labels.of("value", "volume_max");
+  private static final Labels VALUE_VOLUME_SIZE = Labels.of("value", "volume_size");
+
+  /** The metrics that are constant standalone (immutable snapshots, shared by every scrape). */
+  private static final List<MetricSnapshot> CONSTANT =
+      List.of(
+          gauge(MetricNames.FENCING_ON, Labels.EMPTY, 0),
+          gauge(MetricNames.REPLICA_MODE, Labels.EMPTY, 0),
+          gauge(MetricNames.MANUAL_SWITCHOVER_REQUIRED, Labels.EMPTY, 0),
+          gauge(MetricNames.NODES_USED, Labels.EMPTY, -1));
+
+  private int versionNum;
+  private Labels versionLabels = Labels.EMPTY;
+  private double version;
 
   /**
    * Reads postgres through connections from {@code connections}, one kept between scrapes.
@@ -53,6 +84,7 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     this.postgres = postgres;
     this.cluster = cluster;
     this.nanoTime = nanoTime;
+    this.clusterLabels = Labels.of("cluster", cluster);
   }
 
   @FunctionalInterface
@@ -72,7 +104,7 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     lastError = false;
     List<MetricSnapshot> out = new ArrayList<>();
     boolean up = read(MetricNames.COLLECT_UP, out, o -> postgres.ping());
-    out.add(gauge(MetricNames.UP, Labels.of("cluster", cluster), up ? 1 : 0));
+    out.add(gauge(MetricNames.UP, clusterLabels, up ? 1 : 0));
     if (up) {
       read(MetricNames.COLLECT_WAL_ARCHIVE, out, this::archiveStatus);
       read(MetricNames.COLLECT_WAL_SETTINGS, out, this::walDirectory);
@@ -86,24 +118,18 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     out.add(counter(MetricNames.COLLECTIONS_TOTAL, (double) collections));
     out.add(gauge(MetricNames.LAST_COLLECTION_ERROR, Labels.EMPTY, lastError ? 1 : 0));
     if (!errors.isEmpty()) {
-      CounterSnapshot.Builder b = counterBuilder(MetricNames.COLLECTION_ERRORS_TOTAL);
+      List<CounterSnapshot.CounterDataPointSnapshot> points = new ArrayList<>(errors.size());
       errors.forEach(
           (label, n) ->
-              b.dataPoint(
-                  CounterSnapshot.CounterDataPointSnapshot.builder()
-                      .labels(Labels.of("collector", label))
-                      .value((double) n)
-                      .build()));
-      out.add(b.build());
+              points.add(
+                  new CounterSnapshot.CounterDataPointSnapshot(
+                      (double) n, collector(label), null, 0L)));
+      out.add(new CounterSnapshot(metadata(MetricNames.COLLECTION_ERRORS_TOTAL), points));
     }
-    GaugeSnapshot.Builder d = gaugeBuilder(MetricNames.COLLECTION_DURATION_SECONDS);
-    durations.forEach(
-        (label, seconds) -> d.dataPoint(point(Labels.of("collector", label), seconds)));
-    out.add(d.build());
-    out.add(gauge(MetricNames.FENCING_ON, Labels.EMPTY, 0));
-    out.add(gauge(MetricNames.REPLICA_MODE, Labels.EMPTY, 0));
-    out.add(gauge(MetricNames.MANUAL_SWITCHOVER_REQUIRED, Labels.EMPTY, 0));
-    out.add(gauge(MetricNames.NODES_USED, Labels.EMPTY, -1));
+    List<GaugeSnapshot.GaugeDataPointSnapshot> points = new ArrayList<>(durations.size());
+    durations.forEach((label, seconds) -> points.add(point(collector(label), seconds)));
+    out.add(gauge(MetricNames.COLLECTION_DURATION_SECONDS, points));
+    out.addAll(CONSTANT);
     return new MetricSnapshots(out);
   }
 
@@ -129,10 +155,9 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
   private void archiveStatus(List<MetricSnapshot> out) throws SQLException {
     PostgresReadings.ArchiveStatus s = postgres.archiveStatus();
     out.add(
-        gaugeBuilder(MetricNames.PG_WAL_ARCHIVE_STATUS)
-            .dataPoint(point(Labels.of("value", "ready"), (double) s.ready()))
-            .dataPoint(point(Labels.of("value", "done"), (double) s.done()))
-            .build());
+        gauge(
+            MetricNames.PG_WAL_ARCHIVE_STATUS,
+            List.of(point(VALUE_READY, (double) s.ready()), point(VALUE_DONE, (double) s.done()))));
   }
 
   /** Counts and sizes as CloudNativePG's {@code wal.go}: min, max, keep in segments. */
@@ -140,41 +165,43 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     PostgresReadings.WalDirectory w = postgres.walDirectory();
     double segment = w.segmentSize();
     out.add(
-        gaugeBuilder(MetricNames.PG_WAL)
-            .dataPoint(point(Labels.of("value", "count"), (double) w.segments()))
-            .dataPoint(point(Labels.of("value", "size"), w.segments() * segment))
-            .dataPoint(point(Labels.of("value", "min"), w.minWalSize() / segment))
-            .dataPoint(point(Labels.of("value", "max"), w.maxWalSize() / segment))
-            .dataPoint(point(Labels.of("value", "keep"), w.keepSize() / segment))
-            .dataPoint(
+        gauge(
+            MetricNames.PG_WAL,
+            List.of(
+                point(VALUE_COUNT, (double) w.segments()),
+                point(VALUE_SIZE, w.segments() * segment),
+                point(VALUE_MIN, w.minWalSize() / segment),
+                point(VALUE_MAX, w.maxWalSize() / segment),
+                point(VALUE_KEEP, w.keepSize() / segment),
                 point(
-                    Labels.of("value", "slots_max"),
-                    w.maxSlotKeepSize() < 0 ? Double.NaN : w.maxSlotKeepSize() / segment))
-            .dataPoint(point(Labels.of("value", "volume_size"), Double.NaN))
-            .dataPoint(point(Labels.of("value", "volume_max"), Double.NaN))
-            .build());
+                    VALUE_SLOTS_MAX,
+                    w.maxSlotKeepSize() < 0 ? Double.NaN : w.maxSlotKeepSize() / segment),
+                point(VALUE_VOLUME_SIZE, Double.NaN),
+                point(VALUE_VOLUME_MAX, Double.NaN))));
   }
 
   private void syncReplicas(List<MetricSnapshot> out) throws SQLException {
     PostgresReadings.SyncReplicas s = postgres.syncReplicas();
     out.add(
-        gaugeBuilder(MetricNames.SYNC_REPLICAS)
-            .dataPoint(point(Labels.of("value", "min"), s.expected()))
-            .dataPoint(point(Labels.of("value", "max"), s.expected()))
-            .dataPoint(point(Labels.of("value", "expected"), s.expected()))
-            .dataPoint(point(Labels.of("value", "observed"), s.observed()))
-            .build());
+        gauge(
+            MetricNames.SYNC_REPLICAS,
+            List.of(
+                point(VALUE_MIN, s.expected()),
+                point(VALUE_MAX, s.expected()),
+                point(VALUE_EXPECTED, s.expected()),
+                point(VALUE_OBSERVED, s.observed()))));
   }
 
   /** {@code postgres_version{full="15.18"} 15.18}, as CloudNativePG; returns the version number. */
   private int version(List<MetricSnapshot> out) throws SQLException {
     int num = postgres.versionNum();
-    String majorMinor = majorMinor(num);
-    out.add(
-        gauge(
-            MetricNames.POSTGRES_VERSION,
-            Labels.of("cluster", cluster, "full", majorMinor),
-            Double.parseDouble(majorMinor)));
+    if (num != versionNum) {
+      String majorMinor = majorMinor(num);
+      versionLabels = Labels.of("cluster", cluster, "full", majorMinor);
+      version = Double.parseDouble(majorMinor);
+      versionNum = num;
+    }
+    out.add(gauge(MetricNames.POSTGRES_VERSION, versionLabels, version));
     return num;
   }
 
@@ -212,25 +239,32 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     }
   }
 
-  private static GaugeSnapshot.Builder gaugeBuilder(MetricNames.Name name) {
-    return GaugeSnapshot.builder().name(name.baseName()).help(name.help());
+  /** A name's metadata, made (and its name checked) once. */
+  private static MetricMetadata metadata(MetricNames.Name name) {
+    return METADATA.computeIfAbsent(name, n -> new MetricMetadata(n.baseName(), n.help()));
   }
 
-  private static CounterSnapshot.Builder counterBuilder(MetricNames.Name name) {
-    return CounterSnapshot.builder().name(name.baseName()).help(name.help());
+  /** {@code collector="<label>"}, made once a label. */
+  private Labels collector(String label) {
+    return collectorLabels.computeIfAbsent(label, l -> Labels.of("collector", l));
   }
 
   private static GaugeSnapshot.GaugeDataPointSnapshot point(Labels labels, double value) {
-    return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
+    return new GaugeSnapshot.GaugeDataPointSnapshot(value, labels, null);
+  }
+
+  private static GaugeSnapshot gauge(
+      MetricNames.Name name, List<GaugeSnapshot.GaugeDataPointSnapshot> points) {
+    return new GaugeSnapshot(metadata(name), points);
   }
 
   private static GaugeSnapshot gauge(MetricNames.Name name, Labels labels, double value) {
-    return gaugeBuilder(name).dataPoint(point(labels, value)).build();
+    return gauge(name, List.of(point(labels, value)));
   }
 
   private static CounterSnapshot counter(MetricNames.Name name, double value) {
-    return counterBuilder(name)
-        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build())
-        .build();
+    return new CounterSnapshot(
+        metadata(name),
+        List.of(new CounterSnapshot.CounterDataPointSnapshot(value, Labels.EMPTY, null, 0L)));
   }
 }

@@ -1,6 +1,8 @@
 package io.pgwarden.metrics;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -19,6 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link PostgresReadings} over one connection kept between scrapes and opened again after a
  * failure. Called by one scrape at a time; synchronized for a registry scraped from elsewhere.
+ *
+ * <p>Each reading is one statement, one round trip; the statements are prepared, so that pgjdbc
+ * parses them once and postgres plans them once. The connection's {@code statement_timeout} is set
+ * once, below its socket timeout, so that postgres cancels a slow reading before the socket gives
+ * up on the connection. The server version is read once a connection: it cannot change without a
+ * restart, which ends the connection.
  */
 final class JdbcReadings implements PostgresReadings, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JdbcReadings.class);
@@ -27,16 +35,30 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
   private static final Pattern SYNC_NAMES =
       Pattern.compile("(ANY|FIRST) ([0-9]+) \\(.*\\)", Pattern.CASE_INSENSITIVE);
 
-  /** A setting in bytes, whatever its unit; -1 stays -1 (unlimited). */
-  private static final String SETTINGS =
-      "SELECT name, CASE WHEN setting::float8 < 0 THEN setting::float8"
+  /**
+   * The WAL segment files, and the settings that size {@code pg_wal} in bytes whatever their unit
+   * (-1 stays -1: unlimited), a row a setting.
+   */
+  private static final String WAL =
+      "SELECT w.segments, s.name, s.bytes FROM"
+          + " (SELECT count(*) AS segments FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}') w"
+          + " LEFT JOIN (SELECT name, CASE WHEN setting::float8 < 0 THEN setting::float8"
           + " ELSE setting::float8 * CASE unit WHEN 'B' THEN 1 WHEN 'kB' THEN 1024"
           + " WHEN '8kB' THEN 8192 WHEN 'MB' THEN 1048576 WHEN 'GB' THEN 1073741824"
-          + " ELSE 1 END END FROM pg_settings WHERE name IN ('wal_segment_size',"
-          + " 'min_wal_size', 'max_wal_size', 'wal_keep_size', 'max_slot_wal_keep_size')";
+          + " ELSE 1 END END AS bytes FROM pg_settings WHERE name IN ('wal_segment_size',"
+          + " 'min_wal_size', 'max_wal_size', 'wal_keep_size', 'max_slot_wal_keep_size')) s"
+          + " ON true";
+
+  private static final String SYNC =
+      "SELECT current_setting('synchronous_standby_names'),"
+          + " (SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))";
+
+  /** Below the socket timeout pgwarden opens this connection with (10 s). */
+  private static final String STATEMENT_TIMEOUT = "SET statement_timeout = '9s'";
 
   private final ConnectionFactory factory;
   private Connection connection;
+  private int versionNum;
 
   JdbcReadings(ConnectionFactory factory) {
     this.factory = factory;
@@ -44,18 +66,21 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
 
   @FunctionalInterface
   private interface Read<T> {
-    T on(Statement statement) throws SQLException;
+    T from(ResultSet rows) throws SQLException;
   }
 
-  /** Runs {@code read} on the kept connection; a failure closes it, for the next call to reopen. */
-  private synchronized <T> T read(Read<T> read) throws SQLException {
+  /**
+   * Runs {@code sql} on the kept connection and reads its rows; a failure closes the connection,
+   * for the next call to reopen.
+   */
+  @SuppressFBWarnings(
+      value = "SQL_INJECTION_JDBC",
+      justification = "every statement is a constant of this class")
+  private synchronized <T> T read(String sql, Read<T> read) throws SQLException {
     try {
-      if (connection == null || connection.isClosed()) {
-        connection = factory.connect();
-      }
-      try (Statement statement = connection.createStatement()) {
-        statement.setQueryTimeout(10);
-        return read.on(statement);
+      try (PreparedStatement statement = connection().prepareStatement(sql);
+          ResultSet rows = statement.executeQuery()) {
+        return read.from(rows);
       }
     } catch (SQLException | RuntimeException e) {
       close();
@@ -63,36 +88,52 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
     }
   }
 
-  @Override
-  public void ping() throws SQLException {
-    read(s -> s.execute("SELECT 1"));
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      Connection c = factory.connect();
+      try (Statement s = c.createStatement()) {
+        s.execute(STATEMENT_TIMEOUT);
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+      connection = c;
+      versionNum = 0;
+    }
+    return connection;
   }
 
   @Override
-  public int versionNum() throws SQLException {
-    return read(
-        s -> {
-          try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')")) {
-            rs.next();
-            return Integer.parseInt(rs.getString(1).trim());
-          }
-        });
+  public void ping() throws SQLException {
+    read("SELECT 1", ResultSet::next);
+  }
+
+  @Override
+  public synchronized int versionNum() throws SQLException {
+    if (versionNum == 0 || connection == null || connection.isClosed()) {
+      versionNum =
+          read(
+              "SELECT current_setting('server_version_num')",
+              rs -> {
+                rs.next();
+                return Integer.parseInt(rs.getString(1).trim());
+              });
+    }
+    return versionNum;
   }
 
   @Override
   public WalDirectory walDirectory() throws SQLException {
     return read(
-        s -> {
-          long segments;
-          try (ResultSet rs =
-              s.executeQuery("SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}'")) {
-            rs.next();
-            segments = rs.getLong(1);
-          }
+        WAL,
+        rs -> {
+          long segments = 0;
           Map<String, Double> settings = new HashMap<>();
-          try (ResultSet rs = s.executeQuery(SETTINGS)) {
-            while (rs.next()) {
-              settings.put(rs.getString(1), rs.getDouble(2));
+          while (rs.next()) {
+            segments = rs.getLong(1);
+            String name = rs.getString(2);
+            if (name != null) {
+              settings.put(name, rs.getDouble(3));
             }
           }
           return new WalDirectory(
@@ -108,37 +149,22 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
   @Override
   public ArchiveStatus archiveStatus() throws SQLException {
     return read(
-        s -> {
-          try (ResultSet rs =
-              s.executeQuery(
-                  "SELECT count(*) FILTER (WHERE name LIKE '%.ready'),"
-                      + " count(*) FILTER (WHERE name LIKE '%.done')"
-                      + " FROM pg_ls_archive_statusdir()")) {
-            rs.next();
-            return new ArchiveStatus(rs.getLong(1), rs.getLong(2));
-          }
+        "SELECT count(*) FILTER (WHERE name LIKE '%.ready'),"
+            + " count(*) FILTER (WHERE name LIKE '%.done')"
+            + " FROM pg_ls_archive_statusdir()",
+        rs -> {
+          rs.next();
+          return new ArchiveStatus(rs.getLong(1), rs.getLong(2));
         });
   }
 
   @Override
   public SyncReplicas syncReplicas() throws SQLException {
     return read(
-        s -> {
-          String names;
-          try (ResultSet rs =
-              s.executeQuery("SELECT current_setting('synchronous_standby_names')")) {
-            rs.next();
-            names = rs.getString(1);
-          }
-          int observed;
-          try (ResultSet rs =
-              s.executeQuery(
-                  "SELECT count(*) FROM pg_stat_replication"
-                      + " WHERE sync_state IN ('sync', 'quorum')")) {
-            rs.next();
-            observed = rs.getInt(1);
-          }
-          return new SyncReplicas(expected(names), observed);
+        SYNC,
+        rs -> {
+          rs.next();
+          return new SyncReplicas(expected(rs.getString(1)), rs.getInt(2));
         });
   }
 
@@ -162,25 +188,25 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
   @Override
   public Optional<StatWal> statWal() throws SQLException {
     return read(
-        s -> {
-          try (ResultSet rs = s.executeQuery("SELECT * FROM pg_stat_wal")) {
-            if (!rs.next()) {
-              return Optional.empty();
-            }
-            ResultSetMetaData meta = rs.getMetaData();
-            Map<String, Integer> columns = new HashMap<>();
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-              columns.put(meta.getColumnName(i).toLowerCase(Locale.ROOT), i);
-            }
-            List<Double> values = new ArrayList<>();
-            for (MetricNames.Name name : MetricNames.STAT_WAL) {
-              Integer column = columns.get(name.name().substring("cnpg_collector_".length()));
-              values.add(column == null ? null : rs.getDouble(column));
-            }
-            Integer reset = columns.get("stats_reset");
-            String statsReset = reset == null ? "" : rs.getString(reset);
-            return Optional.of(new StatWal(statsReset == null ? "" : statsReset, values));
+        // stats_reset as postgres prints it, last, whichever way the driver receives timestamps
+        "SELECT *, stats_reset::text FROM pg_stat_wal",
+        rs -> {
+          if (!rs.next()) {
+            return Optional.empty();
           }
+          ResultSetMetaData meta = rs.getMetaData();
+          Map<String, Integer> columns = new HashMap<>();
+          int count = meta.getColumnCount();
+          for (int i = 1; i < count; i++) {
+            columns.put(meta.getColumnName(i).toLowerCase(Locale.ROOT), i);
+          }
+          List<Double> values = new ArrayList<>();
+          for (MetricNames.Name name : MetricNames.STAT_WAL) {
+            Integer column = columns.get(name.name().substring("cnpg_collector_".length()));
+            values.add(column == null ? null : rs.getDouble(column));
+          }
+          String statsReset = columns.containsKey("stats_reset") ? rs.getString(count) : "";
+          return Optional.of(new StatWal(statsReset == null ? "" : statsReset, values));
         });
   }
 

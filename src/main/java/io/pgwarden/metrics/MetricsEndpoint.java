@@ -32,6 +32,7 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MetricsEndpoint.class);
 
   private final PrometheusMeterRegistry registry;
+  private final Runnable beforeScrape;
   private final ExecutorService scrapes =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -44,11 +45,21 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
    * Serves {@code registry}: Micrometer's meters and every collector registered into {@link
    * PrometheusMeterRegistry#getPrometheusRegistry()}.
    */
+  public MetricsEndpoint(PrometheusMeterRegistry registry) {
+    this(registry, () -> {});
+  }
+
+  /**
+   * Serves {@code registry}, calling {@code beforeScrape} on the scrape thread before each scrape:
+   * a collector that works in threads of its own (the query engine's {@code prefetch}) starts its
+   * work there, and gets it done while the other collectors run.
+   */
   @SuppressFBWarnings(
       value = "EI_EXPOSE_REP2",
       justification = "the registry is shared by design: meters and collectors are added to it")
-  public MetricsEndpoint(PrometheusMeterRegistry registry) {
+  public MetricsEndpoint(PrometheusMeterRegistry registry, Runnable beforeScrape) {
     this.registry = registry;
+    this.beforeScrape = beforeScrape;
   }
 
   @Override
@@ -61,6 +72,7 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
   Response scrape(ExpositionFormat format) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
     try {
+      beforeScrape.run();
       registry.scrape(out, format.contentType());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw

@@ -13,21 +13,26 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
- * One thread a database, so that statements in a database run one at a time on its one connection,
- * while databases proceed side by side. A thread ends after a minute without work. Each task gets a
- * hard limit from the moment it starts: past it, the task's future fails with a {@link
- * TimeoutException} and its thread is interrupted, so that the next task in that database can
- * start.
+ * One thread a database and connection number, so that statements run one at a time on each
+ * connection, while connections and databases proceed side by side. A thread ends after a minute
+ * without work.
+ *
+ * <p>Work goes to a lane as a batch (a scrape's statements in that database, handed over at once),
+ * which runs its statements as {@linkplain Steps#run steps}. Each step gets a hard limit from the
+ * moment it starts: past it, the step's future fails with a {@link TimeoutException} and the thread
+ * is interrupted, so that the batch's next step can start. One timer watches a whole batch: it is
+ * armed once when the batch starts and fires only when a step outlives the limit.
  */
 final class DatabaseLanes implements AutoCloseable {
-  private final Duration limit;
+  private final long limitNanos;
   private final Map<String, ExecutorService> lanes = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor timers;
 
   DatabaseLanes(Duration limit) {
-    this.limit = limit;
+    this.limitNanos = limit.toNanos();
     this.timers =
         new ScheduledThreadPoolExecutor(
             1,
@@ -39,79 +44,136 @@ final class DatabaseLanes implements AutoCloseable {
     timers.setRemoveOnCancelPolicy(true);
   }
 
-  private ExecutorService lane(String database) {
+  private ExecutorService lane(String database, int connection) {
+    String name = connection == 0 ? database : database + "-" + connection;
     return lanes.computeIfAbsent(
-        database,
-        db -> {
-          ThreadPoolExecutor pool =
-              new ThreadPoolExecutor(
-                  0,
-                  1,
-                  1,
-                  TimeUnit.MINUTES,
-                  new LinkedBlockingQueue<>(),
-                  r -> {
-                    Thread t = new Thread(r, "pgwarden-metrics-" + db);
-                    t.setDaemon(true);
-                    return t;
-                  });
-          return pool;
-        });
+        connection + ":" + database,
+        key ->
+            new ThreadPoolExecutor(
+                0,
+                1,
+                1,
+                TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(),
+                r -> {
+                  Thread t = new Thread(r, "pgwarden-metrics-" + name);
+                  t.setDaemon(true);
+                  return t;
+                }));
   }
 
-  /** Runs {@code work} in the database's thread; {@code what} names it in the timeout message. */
-  <T> CompletableFuture<T> submit(String database, String what, Callable<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    Runnable task =
-        () -> {
-          if (result.isDone()) {
-            return;
-          }
-          Thread thread = Thread.currentThread();
-          Object running = new Object();
-          boolean[] done = {false};
-          ScheduledFuture<?> timer =
-              timers.schedule(
-                  () -> {
-                    TimeoutException e =
-                        new TimeoutException(
-                            what
-                                + " in database "
-                                + database
-                                + " ran past "
-                                + limit.toMillis()
-                                + " ms");
-                    if (result.completeExceptionally(e)) {
-                      synchronized (running) {
-                        if (!done[0]) {
-                          thread.interrupt();
-                        }
-                      }
-                    }
-                  },
-                  limit.toNanos(),
-                  TimeUnit.NANOSECONDS);
-          try {
-            result.complete(work.call());
-          } catch (InterruptedException e) {
-            result.completeExceptionally(e);
-          } catch (Exception e) {
-            result.completeExceptionally(e);
-          } finally {
-            timer.cancel(false);
-            synchronized (running) {
-              done[0] = true;
-              // An interrupt meant for this task must not reach the lane's next one.
-              boolean ignored = Thread.interrupted();
-            }
-          }
-        };
-    try {
-      lane(database).execute(task);
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(e);
+  /**
+   * Runs {@code batch} in the thread of the database's connection number {@code connection}; it
+   * completes its steps' futures itself and catches its own failures.
+   *
+   * @throws RejectedExecutionException when the lanes are closed
+   */
+  void submit(String database, int connection, Consumer<Steps> batch) {
+    lane(database, connection)
+        .execute(
+            () -> {
+              Steps steps = new Steps(database, Thread.currentThread());
+              try {
+                batch.accept(steps);
+              } finally {
+                steps.finish();
+              }
+            });
+  }
+
+  /** The steps of one batch, run on its lane's thread. */
+  final class Steps {
+    private final String database;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private CompletableFuture<?> current;
+    private String what = "";
+    private long deadline;
+    private boolean finished;
+    private ScheduledFuture<?> timer;
+
+    private Steps(String database, Thread thread) {
+      this.database = database;
+      this.thread = thread;
     }
-    return result;
+
+    /**
+     * Runs {@code step} now, completing {@code result} with its value or its failure; {@code what}
+     * names it in the timeout message. Does nothing when {@code result} is already complete.
+     */
+    <T> void run(String what, Callable<T> step, CompletableFuture<T> result) {
+      if (result.isDone()) {
+        return;
+      }
+      synchronized (lock) {
+        current = result;
+        this.what = what;
+        deadline = System.nanoTime() + limitNanos;
+        if (timer == null) {
+          arm(limitNanos);
+        }
+      }
+      try {
+        result.complete(step.call());
+      } catch (InterruptedException e) {
+        result.completeExceptionally(e);
+      } catch (Exception e) {
+        result.completeExceptionally(e);
+      } finally {
+        synchronized (lock) {
+          current = null;
+          // An interrupt meant for this step must not reach the next one.
+          boolean ignored = Thread.interrupted();
+        }
+      }
+    }
+
+    /** The timer: fails and interrupts a step past its deadline, then waits for the next one. */
+    private void check() {
+      synchronized (lock) {
+        if (finished) {
+          return;
+        }
+        long now = System.nanoTime();
+        long wait = limitNanos;
+        if (current != null) {
+          if (now - deadline >= 0) {
+            TimeoutException e =
+                new TimeoutException(
+                    what
+                        + " in database "
+                        + database
+                        + " ran past "
+                        + TimeUnit.NANOSECONDS.toMillis(limitNanos)
+                        + " ms");
+            if (current.completeExceptionally(e)) {
+              thread.interrupt();
+            }
+          } else {
+            wait = deadline - now;
+          }
+        }
+        arm(wait);
+      }
+    }
+
+    /** Schedules {@link #check} in {@code nanos}; with the timers closed, steps run unwatched. */
+    private void arm(long nanos) {
+      try {
+        timer = timers.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        finished = true;
+      }
+    }
+
+    private void finish() {
+      synchronized (lock) {
+        finished = true;
+        if (timer != null) {
+          timer.cancel(false);
+        }
+      }
+    }
   }
 
   @Override

@@ -3,36 +3,93 @@ package io.pgwarden.metrics.queries;
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import org.postgresql.util.PGInterval;
 
 /**
- * Runs queries over JDBC, one reused connection a database. Each statement runs in a {@code READ
- * ONLY} transaction with {@code search_path = pg_catalog, public, pg_temp} and the given {@code
- * statement_timeout}, and is rolled back. A connection that fails is closed and opened again on the
- * next call; connections idle for longer than {@code idle} are closed at the next call. {@link
- * QueryEngine} calls it for a database from one thread at a time.
+ * Runs queries over JDBC, one reused connection a database and connection number, each statement of
+ * a batch in the batch's {@code READ ONLY} transaction with {@code search_path = pg_catalog,
+ * public, pg_temp} and the given {@code statement_timeout}, and each in a savepoint that the next
+ * statement rolls back to, so that nothing a statement changes in its session (a {@code
+ * set_config}, a {@code SET}) is seen by the next; {@link #finish} rolls the transaction back.
+ *
+ * <p>The settings, the savepoint and the rollback to it travel with the statement, in the same
+ * round trip: a batch of n statements costs n + 1 round trips. A failed statement rolls its
+ * transaction back (the next one begins a new one); a connection that fails is closed and opened
+ * again on the next call; connections idle for longer than {@code idle} are closed at the next
+ * call. {@link QueryEngine} calls it for a connection from one thread at a time. A statement that
+ * outlives its {@code statement_timeout} (a server that cannot answer at all) is cut by the
+ * engine's own limit, which interrupts the thread, and by the connection's socket timeout.
  */
 public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
+  /** The savepoint each statement runs after, and the next statement rolls back to. */
+  private static final String SAVEPOINT = "pgwarden_query";
+
+  /** After pgjdbc's {@code BEGIN}: 4 statements (the timeout goes between), then the query. */
+  private static final String BEGIN =
+      "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog, public, pg_temp;"
+          + " SET LOCAL statement_timeout = ";
+
+  /** Ends the settings: the savepoint. */
+  private static final String SAVE = "; SAVEPOINT " + SAVEPOINT + ";\n";
+
+  private static final int BEGIN_STATEMENTS = 4;
+
+  /** Undoes the previous statement: 1 statement, then the query. */
+  private static final String NEXT = "ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
+
+  /**
+   * Undoes the previous statement and sets another timeout: 3 statements (the timeout goes
+   * between), then the query.
+   */
+  private static final String NEXT_TIMEOUT =
+      "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; SET LOCAL statement_timeout = ";
+
+  private static final int NEXT_TIMEOUT_STATEMENTS = 3;
+
+  private static final int MAX_TEXTS = 1000;
+
   private final ConnectionFactory factory;
   private final long idleNanos;
   private final Map<String, Held> held = new ConcurrentHashMap<>();
 
   private static final class Held {
     final Connection connection;
+
+    /** The statements prefixed with {@link #BEGIN}, by query text, so each is built once. */
+    final Map<String, String> begin = new HashMap<>();
+
+    /** The timeout in the texts of {@link #begin}. */
+    long beginMillis;
+
+    /** The statements prefixed with {@link #NEXT}, by query text. */
+    final Map<String, String> next = new HashMap<>();
+
     int version;
     long lastUsed = System.nanoTime();
+
+    /** Whether the batch's transaction is under way, with its settings and savepoint. */
+    boolean open;
+
+    /** The {@code statement_timeout} the open transaction has, in milliseconds. */
+    long timeoutMillis;
 
     Held(Connection connection) {
       this.connection = connection;
@@ -50,14 +107,23 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     this.idleNanos = idle.toNanos();
   }
 
-  private Held connection(String database) throws SQLException {
+  private static String key(String database, int connection) {
+    return connection + ":" + database;
+  }
+
+  private Held connection(String key, String database) throws SQLException {
     closeIdle();
-    Held h = held.get(database);
+    Held h = held.get(key);
     if (h == null) {
       Connection c = factory.connect(database);
-      c.setAutoCommit(false);
+      try {
+        c.setAutoCommit(false);
+      } catch (SQLException e) {
+        closeQuietly(c);
+        throw e;
+      }
       h = new Held(c);
-      held.put(database, h);
+      held.put(key, h);
     }
     h.lastUsed = System.nanoTime();
     return h;
@@ -78,12 +144,13 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   }
 
   @Override
-  public int serverVersionNum(String database) throws SQLException {
-    Held h = connection(database);
+  public int serverVersionNum(String database, int connection) throws SQLException {
+    Held h = connection(key(database, connection), database);
     if (h.version == 0) {
       Rows rows =
           query(
               database,
+              connection,
               "SELECT pg_catalog.current_setting('server_version_num')::int",
               Duration.ofSeconds(5));
       h.version = ((Number) rows.rows().get(0).get(rows.columns().get(0))).intValue();
@@ -93,46 +160,150 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   @Override
   @SuppressFBWarnings(
-      value = {"SQL_INJECTION_JDBC", "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE"},
+      value = {"SQL_INJECTION_JDBC", "SQL_PREPARED_STATEMENT_GENERATED_FROM_NONCONSTANT_STRING"},
       justification =
           "the SQL is the administrator's queries.yaml, run read-only as cnpg_metrics_exporter;"
-              + " the timeout is a number")
-  public Rows query(String database, String sql, Duration timeout) throws SQLException {
-    Held h = connection(database);
+              + " what pgwarden puts before it is constant but for the timeout, a number")
+  public Rows query(String database, int connection, String sql, Duration timeout)
+      throws SQLException {
+    String key = key(database, connection);
+    Held h = connection(key, database);
     Connection c = h.connection;
-    try (Statement s = c.createStatement()) {
-      s.execute("SET TRANSACTION READ ONLY");
-      s.execute("SET LOCAL search_path = pg_catalog, public, pg_temp");
-      s.execute("SET LOCAL statement_timeout = " + Math.max(1, timeout.toMillis()));
-      // Backs up statement_timeout when the server cannot answer at all.
-      s.setQueryTimeout((int) Math.max(1, timeout.toSeconds() + 1));
-      try (ResultSet rs = s.executeQuery(sql)) {
-        Rows rows = read(rs);
-        c.rollback();
-        return rows;
+    long millis = Math.max(1, timeout.toMillis());
+    String text;
+    int skip;
+    if (h.begin.size() + h.next.size() > MAX_TEXTS || h.beginMillis != millis) {
+      h.begin.clear(); // queries replaced many times over, or another timeout: start afresh
+      h.next.clear();
+      h.beginMillis = millis;
+    }
+    if (!h.open) {
+      text = h.begin.computeIfAbsent(sql, q -> BEGIN + millis + SAVE + q);
+      skip = BEGIN_STATEMENTS;
+    } else if (h.timeoutMillis != millis) {
+      text = NEXT_TIMEOUT + millis + SAVE + sql;
+      skip = NEXT_TIMEOUT_STATEMENTS;
+    } else {
+      text = h.next.computeIfAbsent(sql, q -> NEXT + q);
+      skip = 1;
+    }
+    // Prepared, so that pgjdbc parses each text once and, from its fifth run, has postgres keep
+    // the statements prepared (named statements, planned once).
+    try (PreparedStatement s = c.prepareStatement(text)) {
+      boolean results = s.execute();
+      h.open = true;
+      h.timeoutMillis = millis;
+      for (int i = 0; i < skip; i++) {
+        results = s.getMoreResults();
+      }
+      // As Statement.executeQuery: exactly one result, and rows.
+      if (!results) {
+        throw new SQLException("No results were returned by the query.", "02000");
+      }
+      Rows rows;
+      try (ResultSet rs = s.getResultSet()) {
+        rows = read(rs);
+      }
+      if (s.getMoreResults() || s.getUpdateCount() != -1) {
+        throw new SQLException("Multiple ResultSets were returned by the query.", "0100E");
+      }
+      if (c.unwrap(BaseConnection.class).getTransactionState() != TransactionState.OPEN) {
+        h.open = false; // the statement ended the transaction: the next one begins another
+      }
+      return rows;
+    } catch (SQLException e) {
+      abandon(key, h);
+      throw e;
+    }
+  }
+
+  /** After a failure: rolls the transaction back, or closes the connection when that fails too. */
+  private void abandon(String key, Held h) {
+    h.open = false;
+    try {
+      if (!h.connection.isClosed()) {
+        h.connection.rollback();
+        return;
       }
     } catch (SQLException e) {
-      held.remove(database, h);
-      closeQuietly(c);
-      throw e;
+      // the connection is broken: closed below
+    }
+    held.remove(key, h);
+    closeQuietly(h.connection);
+  }
+
+  @Override
+  public void finish(String database, int connection) {
+    String key = key(database, connection);
+    Held h = held.get(key);
+    if (h != null && h.open) {
+      h.open = false;
+      try {
+        h.connection.rollback();
+      } catch (SQLException e) {
+        held.remove(key, h);
+        closeQuietly(h.connection);
+      }
     }
   }
 
   private static Rows read(ResultSet rs) throws SQLException {
     ResultSetMetaData meta = rs.getMetaData();
-    List<String> columns = new ArrayList<>();
-    for (int i = 1; i <= meta.getColumnCount(); i++) {
-      columns.add(meta.getColumnLabel(i));
+    int count = meta.getColumnCount();
+    List<String> columns = new ArrayList<>(count);
+    // A column name given twice reads as its last column, as a map filled column by column would.
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 1; i <= count; i++) {
+      String label = meta.getColumnLabel(i);
+      columns.add(label);
+      index.put(label, i - 1);
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     while (rs.next()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      for (int i = 1; i <= columns.size(); i++) {
-        row.put(columns.get(i - 1), value(rs.getObject(i)));
+      Object[] values = new Object[count];
+      for (int i = 1; i <= count; i++) {
+        values[i - 1] = value(rs.getObject(i));
       }
-      rows.add(Collections.unmodifiableMap(row));
+      rows.add(new ArrayRow(index, values));
     }
     return new Rows(columns, rows);
+  }
+
+  /**
+   * A row as an unmodifiable map of column name to value, over the row's array and the index of
+   * columns its result shares among its rows: no hash table a row.
+   */
+  private static final class ArrayRow extends AbstractMap<String, Object> {
+    private final Map<String, Integer> index;
+    private final Object[] values;
+
+    ArrayRow(Map<String, Integer> index, Object[] values) {
+      this.index = index;
+      this.values = values;
+    }
+
+    @Override
+    public Object get(Object column) {
+      Integer i = index.get(column);
+      return i == null ? null : values[i];
+    }
+
+    @Override
+    public boolean containsKey(Object column) {
+      return index.containsKey(column);
+    }
+
+    @Override
+    public int size() {
+      return index.size();
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      Set<Entry<String, Object>> entries = new LinkedHashSet<>();
+      index.forEach((column, i) -> entries.add(new SimpleImmutableEntry<>(column, values[i])));
+      return Collections.unmodifiableSet(entries);
+    }
   }
 
   private static Object value(Object v) throws SQLException {

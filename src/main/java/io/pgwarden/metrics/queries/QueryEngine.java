@@ -1,5 +1,6 @@
 package io.pgwarden.metrics.queries;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -14,14 +15,20 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each query is skipped on a standby when {@code primary}, and in a database whose server
  * version is outside {@code runonserver} or whose {@code predicate_query} is false. It runs in its
  * default database, or in each of its {@code target_databases}, one statement at a time per
- * database ({@link DatabaseLanes}). A result is kept {@code cache_seconds}: scrapes within the
- * window touch no database; the first scrape after it refreshes, and concurrent scrapes share that
- * one refresh. A run that fails or runs past its timeout adds one to {@code
+ * connection, a database's statements spread over {@value #CONNECTIONS} connections ({@link
+ * DatabaseLanes}): a scrape hands each connection its share as one batch, which {@link
+ * QueryExecutor#finish} ends. A result is kept {@code cache_seconds}: scrapes within the window
+ * touch no database; the first scrape after it refreshes, and concurrent scrapes share that one
+ * refresh. A run that fails or runs past its timeout adds one to {@code
  * pgwarden_query_errors_total{query}} and sets {@code pgwarden_query_last_error{query}}; the scrape
  * still returns every other query's metrics, waiting at most twice the query timeout.
  */
@@ -50,6 +59,17 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   static final String DATABASES_SQL =
       "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate"
           + " AND pg_catalog.has_database_privilege(datname, 'CONNECT') ORDER BY datname";
+
+  /**
+   * The connections (each with its thread) a database's statements are spread over, so that a
+   * scrape waits for the slowest share rather than for the sum.
+   */
+  static final int CONNECTIONS = 2;
+
+  private static final MetricMetadata ERRORS =
+      new MetricMetadata(QueryMetrics.ERRORS, QueryMetrics.ERRORS_HELP);
+  private static final MetricMetadata LAST_ERROR =
+      new MetricMetadata(QueryMetrics.LAST_ERROR, QueryMetrics.LAST_ERROR_HELP);
 
   /** The default per-statement timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -112,56 +132,102 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
 
   @Override
   public MetricSnapshots collect() {
-    boolean primary = isPrimary.getAsBoolean();
-    Map<UserQuery, CompletableFuture<Outcome>> jobs = new LinkedHashMap<>();
-    for (UserQuery q : queries.get()) {
-      if (q.primaryOnly() && !primary) {
-        continue;
-      }
-      jobs.put(q, state(q).job(q));
-    }
+    List<Job> jobs = start(false);
     long deadline = nanoClock.getAsLong() + timeout.toNanos() * 2;
     List<Point> points = new ArrayList<>();
-    for (Map.Entry<UserQuery, CompletableFuture<Outcome>> job : jobs.entrySet()) {
+    for (Job job : jobs) {
       long left = Math.max(0, deadline - nanoClock.getAsLong());
       try {
-        points.addAll(job.getValue().get(left, TimeUnit.NANOSECONDS).points());
+        points.addAll(job.outcome().get(left, TimeUnit.NANOSECONDS).points());
       } catch (TimeoutException e) {
-        log.debug("metrics query {} still running at the end of the scrape", job.getKey().name());
+        log.debug("metrics query {} still running at the end of the scrape", job.query().name());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       } catch (ExecutionException e) {
         // Jobs complete normally, with an Outcome carrying the error.
-        log.warn("metrics query {} failed unexpectedly", job.getKey().name(), e.getCause());
+        log.warn("metrics query {} failed unexpectedly", job.query().name(), e.getCause());
       }
     }
     return snapshots(points);
   }
 
+  /**
+   * Starts, without waiting for them, the runs the next {@link #collect} needs: the scrape that
+   * calls this before its other collectors has the queries run in the meantime. A run started here
+   * serves that one {@code collect} (within twice the query timeout), as if it had started it.
+   */
+  public void prefetch() {
+    start(true);
+  }
+
+  /** A query, and the outcome of the run a scrape reads. */
+  private record Job(UserQuery query, CompletableFuture<Outcome> outcome) {}
+
+  /** Each query's job for this scrape; the runs to start are started, batched by database. */
+  private List<Job> start(boolean prefetch) {
+    boolean primary = isPrimary.getAsBoolean();
+    List<UserQuery> all = queries.get();
+    List<Job> jobs = new ArrayList<>(all.size());
+    List<Run> runs = new ArrayList<>();
+    for (UserQuery q : all) {
+      if (q.primaryOnly() && !primary) {
+        continue;
+      }
+      jobs.add(new Job(q, state(q).job(q, runs, prefetch)));
+    }
+    if (!runs.isEmpty()) {
+      launch(runs);
+    }
+    return jobs;
+  }
+
   private QueryState state(UserQuery q) {
-    return states.computeIfAbsent(q.name(), name -> new QueryState());
+    return states.computeIfAbsent(q.name(), QueryState::new);
   }
 
   /** The cache and error record of one query name. */
   private final class QueryState {
+    /** {@code query="<name>"}, the labels of the engine's own metrics about the query. */
+    private final Labels labels;
+
     private UserQuery query;
+    private RowsToPoints rows;
     private CompletableFuture<Outcome> current;
     private long freshUntil;
+
+    /** Started by {@link #prefetch} for the scrape under way, which has not taken it yet. */
+    private boolean reserved;
+
+    private long reservedUntil;
     private long errors;
     private boolean lastFailed;
     private String lastMessage = "";
+    private volatile long cost;
 
-    synchronized CompletableFuture<Outcome> job(UserQuery q) {
+    /**
+     * The run this scrape reads: the one under way, the cached one, the one a prefetch started for
+     * it, or a new one, added to {@code runs} for the caller to start.
+     */
+    synchronized CompletableFuture<Outcome> job(UserQuery q, List<Run> runs, boolean prefetch) {
       if (!q.equals(query)) {
         query = q;
+        rows = new RowsToPoints(q);
         current = null;
+        reserved = false;
       }
-      if (current != null && (!current.isDone() || nanoClock.getAsLong() - freshUntil < 0)) {
+      long now = nanoClock.getAsLong();
+      if (current != null
+          && (!current.isDone() || now - freshUntil < 0 || (reserved && now - reservedUntil < 0))) {
+        reserved &= prefetch;
         return current;
       }
       long cacheNanos = TimeUnit.SECONDS.toNanos(q.cacheSeconds());
-      current = run(q).whenComplete((outcome, e) -> finished(q, outcome, cacheNanos));
+      CompletableFuture<Outcome> promise = new CompletableFuture<>();
+      runs.add(new Run(q, rows, this, promise));
+      current = promise.whenComplete((outcome, e) -> finished(q, outcome, cacheNanos));
+      reserved = prefetch;
+      reservedUntil = now + timeout.toNanos() * 2;
       return current;
     }
 
@@ -190,6 +256,23 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     synchronized boolean lastFailed() {
       return lastFailed;
     }
+
+    QueryState(String name) {
+      labels = Labels.of(QueryMetrics.QUERY_LABEL, name);
+    }
+
+    Labels labels() {
+      return labels;
+    }
+
+    /** How long the query took to run in its databases, last time; 0 before it first ran. */
+    long cost() {
+      return cost;
+    }
+
+    void cost(long nanos) {
+      cost = nanos;
+    }
   }
 
   /**
@@ -200,30 +283,173 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
    */
   record Outcome(List<Point> points, String error) {}
 
-  private CompletableFuture<Outcome> run(UserQuery q) {
-    CompletableFuture<List<String>> databases;
-    if (!q.hasTargetDatabases()) {
-      databases = CompletableFuture.completedFuture(List.of(defaultDatabase));
-    } else if (q.targetDatabases().stream()
-        .allMatch(t -> !t.equals("*") && !QueriesParser.isPattern(t))) {
-      databases = CompletableFuture.completedFuture(q.targetDatabases());
-    } else {
-      databases =
-          lanes.submit(
-              defaultDatabase,
-              "listing the databases",
-              () ->
-                  choose(
-                      q.targetDatabases(),
-                      executor.query(defaultDatabase, DATABASES_SQL, timeout)));
+  /** A query to run now, and the promise of its outcome over all its databases. */
+  private record Run(
+      UserQuery query, RowsToPoints rows, QueryState state, CompletableFuture<Outcome> promise) {}
+
+  /** A query's run in one database. */
+  private record Task(Run run, String database, CompletableFuture<List<Point>> part) {
+    UserQuery query() {
+      return run.query();
     }
-    return databases
-        .thenCompose(dbs -> runIn(q, dbs))
-        .handle(
-            (outcome, e) ->
-                e == null
-                    ? outcome
-                    : new Outcome(List.of(), "while listing databases: " + message(e)));
+  }
+
+  /**
+   * Starts {@code runs}: one batch a database, handed to its lane at once. Queries choosing their
+   * databases by {@code *} or a pattern wait for the list of databases, read first in the default
+   * database's batch.
+   */
+  private void launch(List<Run> runs) {
+    Map<String, List<Task>> batches = new LinkedHashMap<>();
+    batches.put(defaultDatabase, new ArrayList<>());
+    List<Run> listed = new ArrayList<>();
+    for (Run r : runs) {
+      UserQuery q = r.query();
+      if (!q.hasTargetDatabases()) {
+        plan(r, List.of(defaultDatabase), batches);
+      } else if (q.targetDatabases().stream()
+          .allMatch(t -> !t.equals("*") && !QueriesParser.isPattern(t))) {
+        plan(r, q.targetDatabases(), batches);
+      } else {
+        listed.add(r);
+      }
+    }
+    for (Map.Entry<String, List<Task>> batch : batches.entrySet()) {
+      String db = batch.getKey();
+      submit(db, batch.getValue(), db.equals(defaultDatabase) ? listed : List.of());
+    }
+  }
+
+  /**
+   * Spreads {@code tasks} over the database's {@link #CONNECTIONS}: the costliest first, each to
+   * the connection with the least work so far (by the queries' last run times), each connection's
+   * share kept in query order. The listing, when any, goes to connection 0.
+   */
+  private void submit(String db, List<Task> tasks, List<Run> listing) {
+    List<List<Task>> shares = new ArrayList<>(CONNECTIONS);
+    for (int i = 0; i < CONNECTIONS; i++) {
+      shares.add(new ArrayList<>());
+    }
+    if (tasks.size() < 2) {
+      shares.get(0).addAll(tasks);
+    } else {
+      long[] load = new long[CONNECTIONS];
+      List<Task> costliest = new ArrayList<>(tasks);
+      costliest.sort(Comparator.comparingLong((Task t) -> t.run().state().cost()).reversed());
+      for (Task t : costliest) {
+        int least = 0;
+        for (int i = 1; i < CONNECTIONS; i++) {
+          if (load[i] < load[least]) {
+            least = i;
+          }
+        }
+        shares.get(least).add(t);
+        load[least] += Math.max(1, t.run().state().cost());
+      }
+      IdentityHashMap<Task, Integer> order = new IdentityHashMap<>();
+      for (int i = 0; i < tasks.size(); i++) {
+        order.put(tasks.get(i), i);
+      }
+      shares.forEach(share -> share.sort(Comparator.comparing(order::get)));
+    }
+    for (int i = 0; i < CONNECTIONS; i++) {
+      List<Run> mine = i == 0 ? listing : List.of();
+      if (!shares.get(i).isEmpty() || !mine.isEmpty()) {
+        submit(db, i, shares.get(i), mine);
+      }
+    }
+  }
+
+  /** Adds a task in each of {@code databases} for {@code run}, which completes when all have. */
+  @SuppressFBWarnings(
+      value = "DLS_DEAD_LOCAL_STORE",
+      justification =
+          "the unused local is Error Prone's FutureReturnValueIgnored idiom: the future only"
+              + " completes the run's promise, which the scrape waits for")
+  private static void plan(Run run, List<String> databases, Map<String, List<Task>> batches) {
+    List<Task> tasks = new ArrayList<>(databases.size());
+    for (String db : databases) {
+      Task t = new Task(run, db, new CompletableFuture<>());
+      tasks.add(t);
+      batches.computeIfAbsent(db, d -> new ArrayList<>()).add(t);
+    }
+    var unused =
+        CompletableFuture.allOf(tasks.stream().map(Task::part).toArray(CompletableFuture<?>[]::new))
+            .whenComplete((ignored, e) -> run.promise().complete(outcome(tasks)));
+  }
+
+  private static Outcome outcome(List<Task> tasks) {
+    List<Point> points = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    for (Task t : tasks) {
+      try {
+        points.addAll(t.part().join());
+      } catch (CompletionException | CancellationException e) {
+        errors.add("database " + t.database() + ": " + message(e));
+      }
+    }
+    return new Outcome(points, errors.isEmpty() ? null : String.join("; ", errors));
+  }
+
+  /**
+   * Runs {@code tasks} in the lane of {@code db}'s connection {@code connection}, after listing the
+   * databases for {@code listing} (whose tasks in other databases go to batches of their own), then
+   * ends the batch. Whatever breaks, no task is left waiting.
+   */
+  private void submit(String db, int connection, List<Task> tasks, List<Run> listing) {
+    List<Task> all = new ArrayList<>(tasks);
+    try {
+      lanes.submit(
+          db,
+          connection,
+          steps -> {
+            try {
+              if (!listing.isEmpty()) {
+                all.addAll(list(db, connection, steps, listing));
+              }
+              for (Task t : all) {
+                steps.run(
+                    "query " + t.query().name(), () -> runOnce(t.run(), db, connection), t.part());
+              }
+            } catch (RuntimeException e) {
+              abandon(all, listing, e);
+            } finally {
+              executor.finish(db, connection);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      abandon(all, listing, e);
+    }
+  }
+
+  /**
+   * Lists the databases in {@code db} and plans {@code listing}'s runs: their tasks in other
+   * databases are submitted; those in {@code db} are returned, for the caller's batch.
+   */
+  private List<Task> list(String db, int connection, DatabaseLanes.Steps steps, List<Run> listing) {
+    CompletableFuture<QueryExecutor.Rows> rows = new CompletableFuture<>();
+    steps.run(
+        "listing the databases",
+        () -> executor.query(db, connection, DATABASES_SQL, timeout),
+        rows);
+    Map<String, List<Task>> more = new LinkedHashMap<>();
+    for (Run r : listing) {
+      try {
+        plan(r, choose(r.query().targetDatabases(), rows.join()), more);
+      } catch (CompletionException | CancellationException e) {
+        r.promise().complete(new Outcome(List.of(), "while listing databases: " + message(e)));
+      }
+    }
+    List<Task> here = more.remove(db);
+    more.forEach((other, t) -> submit(other, t, List.of()));
+    return here == null ? List.of() : here;
+  }
+
+  private static void abandon(List<Task> tasks, List<Run> listing, Throwable e) {
+    tasks.forEach(t -> t.part().completeExceptionally(e));
+    listing.forEach(
+        r ->
+            r.promise().complete(new Outcome(List.of(), "while listing databases: " + message(e))));
   }
 
   static List<String> choose(List<String> targets, QueryExecutor.Rows rows) {
@@ -248,41 +474,23 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     return List.copyOf(chosen);
   }
 
-  private CompletableFuture<Outcome> runIn(UserQuery q, List<String> databases) {
-    List<CompletableFuture<Outcome>> parts = new ArrayList<>();
-    for (String db : databases) {
-      parts.add(
-          lanes
-              .submit(db, "query " + q.name(), () -> runOnce(q, db))
-              .handle(
-                  (points, e) ->
-                      e == null
-                          ? new Outcome(points, null)
-                          : new Outcome(List.of(), "database " + db + ": " + message(e))));
+  private List<Point> runOnce(Run run, String db, int connection) throws java.sql.SQLException {
+    long start = System.nanoTime();
+    try {
+      return runOnce(run.query(), run.rows(), db, connection);
+    } finally {
+      run.state().cost(System.nanoTime() - start);
     }
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new))
-        .thenApply(
-            ignored -> {
-              List<Point> points = new ArrayList<>();
-              List<String> errors = new ArrayList<>();
-              for (CompletableFuture<Outcome> part : parts) {
-                Outcome o = part.join();
-                points.addAll(o.points());
-                if (o.error() != null) {
-                  errors.add(o.error());
-                }
-              }
-              return new Outcome(points, errors.isEmpty() ? null : String.join("; ", errors));
-            });
   }
 
-  private List<Point> runOnce(UserQuery q, String db) throws java.sql.SQLException {
+  private List<Point> runOnce(UserQuery q, RowsToPoints rows, String db, int connection)
+      throws java.sql.SQLException {
     if (!q.runOnServer().equals(VersionRange.ANY)
-        && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db))) {
+        && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db, connection))) {
       return List.of();
     }
     if (q.predicateQuery().isPresent()) {
-      QueryExecutor.Rows p = executor.query(db, q.predicateQuery().get(), timeout);
+      QueryExecutor.Rows p = executor.query(db, connection, q.predicateQuery().get(), timeout);
       if (p.rows().isEmpty() || p.columns().isEmpty()) {
         return List.of();
       }
@@ -291,13 +499,12 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
         return List.of();
       }
     }
-    return RowsToPoints.convert(q, db, executor.query(db, q.query(), timeout));
+    return rows.convert(db, executor.query(db, connection, q.query(), timeout));
   }
 
   private static String message(Throwable e) {
     Throwable t = e;
-    while ((t instanceof java.util.concurrent.CompletionException
-            || t instanceof ExecutionException)
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }
@@ -312,7 +519,10 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     }
     List<MetricSnapshot> result = new ArrayList<>();
     for (List<Point> family : byName.values()) {
-      result.add(snapshot(family));
+      MetricSnapshot snapshot = snapshot(family);
+      if (snapshot != null) {
+        result.add(snapshot);
+      }
     }
     result.addAll(engineSnapshots());
     return new MetricSnapshots(result);
@@ -324,7 +534,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
    */
   private static MetricSnapshot snapshot(List<Point> family) {
     Point first = family.get(0);
-    Set<Labels> seen = new LinkedHashSet<>();
+    Set<Labels> seen = new HashSet<>(family.size() * 2);
     List<Point> kept = new ArrayList<>();
     for (Point p : family) {
       if (p.kind() == first.kind() && seen.add(p.labels())) {
@@ -333,7 +543,11 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
         log.debug("dropping a duplicate sample of {} {}", p.name(), p.labels());
       }
     }
-    MetricMetadata meta = new MetricMetadata(first.name(), first.help());
+    MetricMetadata meta = first.metadata();
+    if (meta == null) {
+      log.debug("dropping {}: not a metric name", first.name());
+      return null;
+    }
     return switch (first.kind()) {
       case GAUGE ->
           new GaugeSnapshot(
@@ -360,21 +574,18 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
   }
 
   private List<MetricSnapshot> engineSnapshots() {
-    List<CounterDataPointSnapshot> errors = new ArrayList<>();
-    List<GaugeDataPointSnapshot> last = new ArrayList<>();
-    for (UserQuery q : queries.get()) {
+    List<UserQuery> all = queries.get();
+    List<CounterDataPointSnapshot> errors = new ArrayList<>(all.size());
+    List<GaugeDataPointSnapshot> last = new ArrayList<>(all.size());
+    for (UserQuery q : all) {
       QueryState s = states.get(q.name());
       long count = s == null ? 0 : s.errors();
       boolean failed = s != null && s.lastFailed();
-      Labels labels = Labels.of(QueryMetrics.QUERY_LABEL, q.name());
+      Labels labels = s == null ? Labels.of(QueryMetrics.QUERY_LABEL, q.name()) : s.labels();
       errors.add(new CounterDataPointSnapshot(count, labels, null, 0L));
       last.add(new GaugeDataPointSnapshot(failed ? 1 : 0, labels, null));
     }
-    return List.of(
-        new CounterSnapshot(
-            new MetricMetadata(QueryMetrics.ERRORS, QueryMetrics.ERRORS_HELP), errors),
-        new GaugeSnapshot(
-            new MetricMetadata(QueryMetrics.LAST_ERROR, QueryMetrics.LAST_ERROR_HELP), last));
+    return List.of(new CounterSnapshot(ERRORS, errors), new GaugeSnapshot(LAST_ERROR, last));
   }
 
   /** Stops the database threads; a scrape after this returns only the engine's own metrics. */

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one SQL statement in one database, read-only, within a timeout. {@link QueryEngine} calls it
- * for one database at a time from that database's own thread, so an implementation may hold one
- * connection a database.
+ * Runs one SQL statement in one database, read-only, within a timeout, on one of the database's
+ * connections (numbered from 0). {@link QueryEngine} calls it for one connection at a time from
+ * that connection's own thread, so an implementation may hold one session a connection number. The
+ * engine runs a scrape's statements on a connection as a batch: {@link #query} for each, then
+ * {@link #finish} once.
  */
 public interface QueryExecutor {
   /**
@@ -19,10 +21,16 @@ public interface QueryExecutor {
    *     {@code List})
    * @throws SQLException when the statement fails or times out
    */
-  Rows query(String database, String sql, Duration timeout) throws SQLException;
+  Rows query(String database, int connection, String sql, Duration timeout) throws SQLException;
+
+  /**
+   * Ends a batch of statements on a connection to {@code database}: whatever a statement of the
+   * batch left behind in its session is undone before the next batch. Never throws.
+   */
+  default void finish(String database, int connection) {}
 
   /** The server's {@code server_version_num}, e.g. 170002, read once per connection. */
-  int serverVersionNum(String database) throws SQLException;
+  int serverVersionNum(String database, int connection) throws SQLException;
 
   /**
    * Rows of a result.

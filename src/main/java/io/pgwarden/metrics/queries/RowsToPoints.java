@@ -2,6 +2,7 @@ package io.pgwarden.metrics.queries;
 
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.regex.Pattern;
 /**
  * Turns the rows of a query into samples, following postgres_exporter's usages. NULL values produce
  * no sample; NULL labels are empty strings. Result columns the file does not describe are ignored.
+ * One converter serves one query: the metric and label names are derived once, not at each scrape.
  */
 final class RowsToPoints {
   private static final Pattern NOT_NAME = Pattern.compile("[^a-zA-Z0-9_:]");
@@ -19,7 +21,67 @@ final class RowsToPoints {
 
   private static final Pattern GO_DURATION = Pattern.compile("([0-9.]+)([a-zµ]+)");
 
-  private RowsToPoints() {}
+  /**
+   * A column that gives samples, with the name and metadata of its metric.
+   *
+   * @param metadata the metric's name (a counter's without {@code _total}, a duration's with {@code
+   *     _milliseconds}) and help
+   */
+  private record Sampled(ColumnMapping mapping, String name, MetricMetadata metadata) {}
+
+  private final List<String> labelNames;
+  private final List<String> labelColumns;
+  private final boolean addDatname;
+  private final List<Sampled> sampled;
+
+  /** The converter of {@code query}'s rows. */
+  RowsToPoints(UserQuery query) {
+    List<String> names = new ArrayList<>();
+    List<String> columns = new ArrayList<>();
+    List<Sampled> values = new ArrayList<>();
+    for (ColumnMapping c : query.columns()) {
+      String name = metricName(query.metricPrefix(), c.column());
+      switch (c.usage()) {
+        case LABEL -> {
+          names.add(labelName(c.column()));
+          columns.add(c.column());
+        }
+        case DISCARD -> {
+          // no sample
+        }
+        case COUNTER -> {
+          // The exposition appends _total; a name already ending in it would read x_total_total.
+          String counter = name;
+          while (counter.endsWith("_total")) {
+            counter = counter.substring(0, counter.length() - "_total".length());
+          }
+          values.add(sampled(c, counter));
+        }
+        case DURATION ->
+            // As postgres_exporter and CloudNativePG export it (dashboards depend on the name):
+            // milliseconds, in a gauge suffixed _milliseconds.
+            values.add(sampled(c, name.endsWith("_milliseconds") ? name : name + "_milliseconds"));
+        case GAUGE, MAPPEDMETRIC, HISTOGRAM -> values.add(sampled(c, name));
+      }
+    }
+    this.addDatname = query.hasTargetDatabases() && !names.contains(QueryMetrics.DATNAME_LABEL);
+    if (addDatname) {
+      names.add(QueryMetrics.DATNAME_LABEL);
+    }
+    this.labelNames = List.copyOf(names);
+    this.labelColumns = List.copyOf(columns);
+    this.sampled = List.copyOf(values);
+  }
+
+  private static Sampled sampled(ColumnMapping c, String name) {
+    MetricMetadata metadata;
+    try {
+      metadata = new MetricMetadata(name, c.description());
+    } catch (IllegalArgumentException e) {
+      metadata = null; // refused when the snapshot is built, as before
+    }
+    return new Sampled(c, name, metadata);
+  }
 
   /**
    * {@code cnpg_<prefix>_<column>} with every character outside {@code [a-zA-Z0-9_:]} made {@code
@@ -35,38 +97,26 @@ final class RowsToPoints {
   }
 
   /**
-   * The samples of the rows of one query run in one database.
+   * The samples of the rows of one run of the query in one database.
    *
    * @param database the database the rows came from, the {@code datname} label of a query with
    *     target databases
    * @throws IllegalArgumentException when a histogram's columns do not fit together
    */
-  static List<Point> convert(UserQuery query, String database, QueryExecutor.Rows rows) {
-    List<String> labelNames = new ArrayList<>();
-    List<String> labelColumns = new ArrayList<>();
-    for (ColumnMapping c : query.columns()) {
-      if (c.usage() == Usage.LABEL) {
-        labelNames.add(labelName(c.column()));
-        labelColumns.add(c.column());
-      }
-    }
-    boolean addDatname =
-        query.hasTargetDatabases() && !labelNames.contains(QueryMetrics.DATNAME_LABEL);
-    List<Point> points = new ArrayList<>();
+  List<Point> convert(String database, QueryExecutor.Rows rows) {
+    List<Point> points = new ArrayList<>(rows.rows().size() * sampled.size());
     for (Map<String, Object> row : rows.rows()) {
-      List<String> names = new ArrayList<>(labelNames);
-      List<String> values = new ArrayList<>();
-      for (String column : labelColumns) {
-        Object value = row.get(column);
-        values.add(value == null ? "" : text(value));
+      String[] values = new String[labelNames.size()];
+      for (int i = 0; i < labelColumns.size(); i++) {
+        Object value = row.get(labelColumns.get(i));
+        values[i] = value == null ? "" : text(value);
       }
       if (addDatname) {
-        names.add(QueryMetrics.DATNAME_LABEL);
-        values.add(database);
+        values[values.length - 1] = database;
       }
-      Labels labels = Labels.of(names, values);
-      for (ColumnMapping c : query.columns()) {
-        Point point = point(query, c, row, labels);
+      Labels labels = Labels.of(labelNames, Arrays.asList(values));
+      for (Sampled c : sampled) {
+        Point point = point(c, row, labels);
         if (point != null) {
           points.add(point);
         }
@@ -75,9 +125,8 @@ final class RowsToPoints {
     return points;
   }
 
-  private static Point point(
-      UserQuery query, ColumnMapping c, Map<String, Object> row, Labels labels) {
-    String name = metricName(query.metricPrefix(), c.column());
+  private static Point point(Sampled s, Map<String, Object> row, Labels labels) {
+    ColumnMapping c = s.mapping();
     Object raw = row.get(c.column());
     switch (c.usage()) {
       case LABEL, DISCARD -> {
@@ -87,37 +136,28 @@ final class RowsToPoints {
         double v = number(raw);
         return Double.isNaN(v)
             ? null
-            : new Point(name, Point.Kind.GAUGE, c.description(), labels, v, null);
+            : new Point(s.name(), Point.Kind.GAUGE, s.metadata(), labels, v, null);
       }
       case COUNTER -> {
         double v = number(raw);
-        if (Double.isNaN(v) || v < 0) {
-          return null;
-        }
-        // The exposition appends _total; a name already ending in it would read x_total_total.
-        String counter = name;
-        while (counter.endsWith("_total")) {
-          counter = counter.substring(0, counter.length() - "_total".length());
-        }
-        return new Point(counter, Point.Kind.COUNTER, c.description(), labels, v, null);
+        return Double.isNaN(v) || v < 0
+            ? null
+            : new Point(s.name(), Point.Kind.COUNTER, s.metadata(), labels, v, null);
       }
       case MAPPEDMETRIC -> {
         Double v = raw == null ? null : c.mapping().get(text(raw));
         return v == null
             ? null
-            : new Point(name, Point.Kind.GAUGE, c.description(), labels, v, null);
+            : new Point(s.name(), Point.Kind.GAUGE, s.metadata(), labels, v, null);
       }
       case DURATION -> {
-        // As postgres_exporter and CloudNativePG export it (dashboards depend on the name):
-        // milliseconds, in a gauge suffixed _milliseconds.
         double ms = milliseconds(raw);
-        String named = name.endsWith("_milliseconds") ? name : name + "_milliseconds";
         return Double.isNaN(ms) || ms < 0
             ? null
-            : new Point(named, Point.Kind.GAUGE, c.description(), labels, ms, null);
+            : new Point(s.name(), Point.Kind.GAUGE, s.metadata(), labels, ms, null);
       }
       case HISTOGRAM -> {
-        return histogram(name, c, row, labels);
+        return histogram(s, row, labels);
       }
     }
     return null;
@@ -128,9 +168,8 @@ final class RowsToPoints {
    * <col>_bucket} the cumulative counts, {@code <col>_sum} and {@code <col>_count} the sum and
    * count.
    */
-  private static Point histogram(
-      String name, ColumnMapping c, Map<String, Object> row, Labels labels) {
-    String col = c.column();
+  private static Point histogram(Sampled s, Map<String, Object> row, Labels labels) {
+    String col = s.mapping().column();
     List<Double> bounds = numbers(row.get(col));
     List<Double> cumulative = numbers(row.get(col + "_bucket"));
     double sum = number(row.get(col + "_sum"));
@@ -179,7 +218,7 @@ final class RowsToPoints {
     }
     ClassicHistogramBuckets buckets = ClassicHistogramBuckets.of(upper, counts);
     return new Point(
-        name, Point.Kind.HISTOGRAM, c.description(), labels, Double.isNaN(sum) ? 0 : sum, buckets);
+        s.name(), Point.Kind.HISTOGRAM, s.metadata(), labels, Double.isNaN(sum) ? 0 : sum, buckets);
   }
 
   private static String text(Object value) {

@@ -28,6 +28,7 @@ class QueryEngineTest {
   static final class FakeExecutor implements QueryExecutor {
     final Map<String, Function<String, Rows>> answers = new HashMap<>();
     final List<String> calls = new ArrayList<>();
+    final java.util.Set<Integer> connections = new java.util.TreeSet<>();
     int version = 160002;
 
     void answer(String sql, Function<String, Rows> rows) {
@@ -35,15 +36,16 @@ class QueryEngineTest {
     }
 
     @Override
-    public Rows query(String database, String sql, Duration timeout) {
+    public Rows query(String database, int connection, String sql, Duration timeout) {
       synchronized (calls) {
         calls.add(database + ":" + sql);
+        connections.add(connection);
       }
       return answers.get(sql).apply(database);
     }
 
     @Override
-    public int serverVersionNum(String database) {
+    public int serverVersionNum(String database, int connection) {
       return version;
     }
 
@@ -329,6 +331,53 @@ class QueryEngineTest {
     assertThat(last.getDataPoints())
         .extracting(p -> p.getLabels().get("query") + "=" + p.getValue())
         .containsExactlyInAnyOrder("slow=1.0", "fast=0.0", "broken=1.0");
+  }
+
+  @Test
+  void aDatabasesQueriesSpreadOverItsConnectionsAndEachRunsOnce() throws Exception {
+    load(
+        """
+        a:
+          query: A
+          metrics: [{v: {usage: GAUGE}}]
+        b:
+          query: B
+          metrics: [{v: {usage: GAUGE}}]
+        c:
+          query: C
+          metrics: [{v: {usage: GAUGE}}]
+        """);
+    executor.answer("A", db -> rows(List.of("v"), new Object[] {1}));
+    executor.answer("B", db -> rows(List.of("v"), new Object[] {2}));
+    executor.answer("C", db -> rows(List.of("v"), new Object[] {3}));
+
+    MetricSnapshots s = engine.collect();
+
+    assertThat(names(s)).contains("cnpg_a_v", "cnpg_b_v", "cnpg_c_v");
+    assertThat(List.of(executor.count("A"), executor.count("B"), executor.count("C")))
+        .containsOnly(1);
+    synchronized (executor.calls) {
+      assertThat(executor.connections).containsExactly(0, 1);
+    }
+  }
+
+  @Test
+  void aPrefetchedRunServesTheNextCollectOnly() throws Exception {
+    load(
+        """
+        q:
+          query: S
+          metrics: [{v: {usage: GAUGE}}]
+        """);
+    AtomicInteger n = new AtomicInteger();
+    executor.answer("S", db -> rows(List.of("v"), new Object[] {n.incrementAndGet()}));
+
+    engine.prefetch();
+    assertThat(value(engine.collect())).isEqualTo(1.0);
+    assertThat(executor.count("S")).isEqualTo(1);
+    assertThat(value(engine.collect()))
+        .as("no cache: the next scrape runs it again")
+        .isEqualTo(2.0);
   }
 
   @Test
