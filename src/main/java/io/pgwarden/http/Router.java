@@ -325,7 +325,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static void write(
       ChannelHandlerContext ctx, Response r, HttpVersion version, boolean head, boolean keepAlive) {
-    byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
+    byte[] body = r.bytes();
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             version, r.status(), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));

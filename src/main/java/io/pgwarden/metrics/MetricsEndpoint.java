@@ -9,8 +9,6 @@ import io.pgwarden.http.Route;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,11 +78,7 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
       log.warn("metrics scrape failed: {}", e.toString());
       return Response.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed");
     }
-    return new Response(
-        HttpResponseStatus.OK,
-        format.contentType(),
-        out.toString(StandardCharsets.UTF_8),
-        Map.of());
+    return Response.encoded(HttpResponseStatus.OK, format.contentType(), out.toByteArray());
   }
 
   /** Stops the scrape thread; a scrape under way finishes, later ones are answered 503. */
