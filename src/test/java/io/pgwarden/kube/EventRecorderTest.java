@@ -4,23 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
-import java.net.InetAddress;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -32,36 +20,23 @@ class EventRecorderTest {
   private static final KubeTarget TARGET = new KubeTarget("ns", "db", "db-1");
   private static final String EVENTS = "/api/v1/namespaces/ns/events";
 
-  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private MockApiServer api;
   private KubernetesMockServer server;
   private KubernetesClient client;
   private ScheduledExecutorService thread;
 
   @BeforeEach
   void start() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    server.start(InetAddress.getLoopbackAddress(), 0);
-    Config config =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl("http://127.0.0.1:" + server.getPort())
-            .withNamespace("ns")
-            .withRequestRetryBackoffLimit(0)
-            .build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
+    api = new MockApiServer();
+    server = api.server;
+    client = api.client;
     thread = Executors.newSingleThreadScheduledExecutor();
   }
 
   @AfterEach
   void stop() {
     thread.shutdownNow();
-    client.close();
-    server.shutdown();
+    api.close();
   }
 
   private EventRecorder recorder() {

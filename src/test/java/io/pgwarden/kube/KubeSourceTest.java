@@ -4,26 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.InvalidSpecException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,36 +21,21 @@ import org.junit.jupiter.api.Test;
 class KubeSourceTest {
   private static final KubeTarget TARGET = new KubeTarget("ns", "db", "db-1");
 
-  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-  private KubernetesMockServer server;
+  private MockApiServer api;
   private KubernetesClient client;
   private KubeSource source;
 
   @BeforeEach
   void start() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    server.start(InetAddress.getLoopbackAddress(), 0);
-    Config config =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl("http://127.0.0.1:" + server.getPort())
-            .withNamespace("ns")
-            .withRequestRetryBackoffLimit(0)
-            .build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
+    api = new MockApiServer();
+    client = api.client;
     source = new KubeSource(client, TARGET, Duration.ofMinutes(5));
   }
 
   @AfterEach
   void stop() {
     source.close();
-    client.close();
-    server.shutdown();
+    api.close();
   }
 
   private void secret(String name, String key, String value) {

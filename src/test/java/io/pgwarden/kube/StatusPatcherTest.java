@@ -4,28 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,37 +28,16 @@ class StatusPatcherTest {
   private static final String STATUS_PATH =
       "/apis/postgresql.cnpg.io/v1/namespaces/ns/clusters/db/status";
 
-  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private MockApiServer api;
   private KubernetesMockServer server;
   private KubernetesClient client;
   private ScheduledExecutorService thread;
 
   @BeforeEach
   void start() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    server.start(InetAddress.getLoopbackAddress(), 0);
-    server.expectCustomResource(
-        new CustomResourceDefinitionContext.Builder()
-            .withGroup(ClusterResource.GROUP)
-            .withVersion(ClusterResource.VERSION)
-            .withKind(ClusterResource.KIND)
-            .withPlural(ClusterResource.PLURAL)
-            .withScope("Namespaced")
-            .withStatusSubresource(true)
-            .build());
-    Config config =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl("http://127.0.0.1:" + server.getPort())
-            .withNamespace("ns")
-            .withRequestRetryBackoffLimit(0)
-            .build();
-    client = new KubernetesClientBuilder().withConfig(config).build();
+    api = new MockApiServer();
+    server = api.server;
+    client = api.client;
     client
         .genericKubernetesResources(ClusterResource.CONTEXT)
         .inNamespace("ns")
@@ -87,8 +54,7 @@ class StatusPatcherTest {
   @AfterEach
   void stop() {
     thread.shutdownNow();
-    client.close();
-    server.shutdown();
+    api.close();
   }
 
   private StatusPatcher patcher() {
