@@ -11,11 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,6 +85,23 @@ final class KubeScene {
             List.of("localhost"),
             List.of("127.0.0.1"),
             Duration.ofDays(30));
+  }
+
+  /** A TCP connection to postgres on {@code port}, database app (postgres for the superuser). */
+  static Connection tcp(int port, Path caCrt, String user, String password, String sslmode)
+      throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    p.setProperty("sslmode", sslmode);
+    p.setProperty("sslrootcert", caCrt.toString());
+    p.setProperty("gssEncMode", "disable");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://localhost:"
+            + port
+            + "/"
+            + ("postgres".equals(user) ? "postgres" : "app"),
+        p);
   }
 
   /** The serial of the certificate postgres on {@code port} serves now, as openssl sees it. */

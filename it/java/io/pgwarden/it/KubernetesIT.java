@@ -12,7 +12,6 @@ import io.pgwarden.supervisor.Libc;
 import io.pgwarden.tls.Issued;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -354,18 +352,8 @@ class KubernetesIT {
 
   private static Connection tcp(Pgwarden pg, Path tls, String user, String password)
       throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    p.setProperty("sslmode", "verify-full");
-    p.setProperty("sslrootcert", tls.resolve(CLUSTER + "-ca/ca.crt").toString());
-    p.setProperty("gssEncMode", "disable");
-    return DriverManager.getConnection(
-        "jdbc:postgresql://localhost:"
-            + pg.pgPort
-            + "/"
-            + ("postgres".equals(user) ? "postgres" : "app"),
-        p);
+    return KubeScene.tcp(
+        pg.pgPort, tls.resolve(CLUSTER + "-ca/ca.crt"), user, password, "verify-full");
   }
 
   private static boolean canLogIn(Pgwarden pg, Path tls, String user, String password) {

@@ -5,20 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgwarden.tls.CertificateGenerator;
 import io.pgwarden.tls.Issued;
-import io.pgwarden.tls.Pem;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,19 +86,7 @@ class LiveConfigIT {
       pg.awaitReady();
       long postmaster = pg.postmasterPid();
       BigInteger before = KubeScene.servedSerial(pg.pgPort);
-      Path ca = pg.secrets.resolve("pgwarden-ca");
-      Issued authority =
-          new Issued(
-              Pem.certificates(Files.readAllBytes(ca.resolve("ca.crt")), "ca.crt"),
-              Pem.privateKey(Files.readAllBytes(ca.resolve("ca.key")), "ca.key"));
-      Issued next =
-          new CertificateGenerator(Clock.systemUTC())
-              .issueServer(
-                  authority,
-                  "localhost",
-                  List.of("localhost"),
-                  List.of("127.0.0.1"),
-                  Duration.ofDays(30));
+      Issued next = KubeScene.issueServer(pg.secrets, "pgwarden");
       assertThat(next.certificate().getSerialNumber()).isNotEqualTo(before);
 
       Path server = pg.secrets.resolve("pgwarden-server");
@@ -221,17 +206,7 @@ class LiveConfigIT {
 
   private static Connection tcp(Pgwarden pg, String user, String password, String sslmode)
       throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    p.setProperty("sslmode", sslmode);
-    p.setProperty("sslrootcert", pg.secrets.resolve("pgwarden-ca/ca.crt").toString());
-    p.setProperty("gssEncMode", "disable");
-    return DriverManager.getConnection(
-        "jdbc:postgresql://localhost:"
-            + pg.pgPort
-            + "/"
-            + ("postgres".equals(user) ? "postgres" : "app"),
-        p);
+    return KubeScene.tcp(
+        pg.pgPort, pg.secrets.resolve("pgwarden-ca/ca.crt"), user, password, sslmode);
   }
 }

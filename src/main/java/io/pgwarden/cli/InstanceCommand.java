@@ -37,7 +37,7 @@ final class InstanceCommand {
   private static int execute(InstanceOptions options, Step step) throws InterruptedException {
     Map<String, String> env = System.getenv();
     try {
-      JsonLogging.setLevel(options.logLevel);
+      JsonLogging.setLevel(options.server.logLevel);
       KubeTarget target = options.target(env);
       Settings settings = options.settings(env, target);
       JsonLogging.setPodName(settings.podName());

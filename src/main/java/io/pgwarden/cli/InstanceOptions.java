@@ -4,11 +4,11 @@ import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.kube.KubeTarget;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
-import io.pgwarden.settings.PgBinaries;
 import io.pgwarden.settings.Settings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,40 +36,13 @@ final class InstanceOptions {
       description = "PostgreSQL port (default: PGPORT, else 5432)")
   Integer pgPort;
 
-  @Option(
-      names = "--status-port",
-      paramLabel = "N",
-      description = "Status API port (default: 8000)")
-  int statusPort = 8000;
-
-  @Option(names = "--metrics-port", paramLabel = "N", description = "Metrics port (default: 9187)")
-  int metricsPort = 9187;
+  @Mixin ServerOptions server = new ServerOptions();
 
   @Option(
       names = "--status-port-tls",
       description =
           "Accepted for CloudNativePG's pod spec: the status port always serves TLS 1.3 only")
   boolean statusPortTls;
-
-  @Option(
-      names = "--metrics-port-tls",
-      description =
-          "Serve the metrics port over TLS 1.3 with the server certificate (default: plain)")
-  boolean metricsPortTls;
-
-  @Option(
-      names = "--pg-bin",
-      paramLabel = "DIR",
-      description =
-          "PostgreSQL's bin directory (default: pg_config --bindir, else the newest"
-              + " /usr/lib/postgresql/*/bin)")
-  Path pgBin;
-
-  @Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      description = "error, warning, info, debug or trace (default: info)")
-  String logLevel = "info";
 
   @Option(
       names = "--start-wait",
@@ -110,12 +83,12 @@ final class InstanceOptions {
         controller.tmp().resolve("unused-secrets"),
         controller.tmp().resolve("unused-configmaps"),
         port,
-        statusPort,
-        metricsPort,
-        metricsPortTls,
-        pgBin != null ? pgBin : PgBinaries.locate(),
+        server.statusPort,
+        server.metricsPort,
+        server.metricsPortTls,
+        server.pgBin(),
         target.podName(),
-        logLevel,
+        server.logLevel,
         "none");
   }
 

@@ -8,7 +8,6 @@ import io.pgwarden.logs.JsonLogging;
 import io.pgwarden.logs.JulBridge;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
-import io.pgwarden.settings.PgBinaries;
 import io.pgwarden.settings.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +19,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pgwarden standalone}: a real postgres supervised from files, without Kubernetes. */
@@ -68,34 +68,7 @@ final class StandaloneCommand implements Callable<Integer> {
   @Option(names = "--pg-port", paramLabel = "N", description = "PostgreSQL port (default: 5432)")
   int pgPort = 5432;
 
-  @Option(
-      names = "--status-port",
-      paramLabel = "N",
-      description = "Status API port (default: 8000)")
-  int statusPort = 8000;
-
-  @Option(names = "--metrics-port", paramLabel = "N", description = "Metrics port (default: 9187)")
-  int metricsPort = 9187;
-
-  @Option(
-      names = "--metrics-port-tls",
-      description =
-          "Serve the metrics port over TLS 1.3 with the server certificate (default: plain)")
-  boolean metricsPortTls;
-
-  @Option(
-      names = "--pg-bin",
-      paramLabel = "DIR",
-      description =
-          "PostgreSQL's bin directory (default: pg_config --bindir, else the newest"
-              + " /usr/lib/postgresql/*/bin)")
-  Path pgBin;
-
-  @Option(
-      names = "--log-level",
-      paramLabel = "LEVEL",
-      description = "error, warning, info, debug or trace (default: info)")
-  String logLevel = "info";
+  @Mixin ServerOptions server = new ServerOptions();
 
   @Option(
       names = "--status-client-auth",
@@ -108,7 +81,7 @@ final class StandaloneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     try {
-      JsonLogging.setLevel(logLevel);
+      JsonLogging.setLevel(server.logLevel);
       Path dataDir = data.toAbsolutePath().normalize();
       Path parent = dataDir.getParent();
       Settings settings =
@@ -121,12 +94,12 @@ final class StandaloneCommand implements Callable<Integer> {
               secrets != null ? secrets : parent.resolve("secrets"),
               configMaps != null ? configMaps : parent.resolve("configmaps"),
               pgPort,
-              statusPort,
-              metricsPort,
-              metricsPortTls,
-              pgBin != null ? pgBin : PgBinaries.locate(),
+              server.statusPort,
+              server.metricsPort,
+              server.metricsPortTls,
+              server.pgBin(),
               podName(),
-              logLevel,
+              server.logLevel,
               statusClientAuth);
       JsonLogging.setPodName(settings.podName());
       JulBridge.install(); // pgjdbc logs through java.util.logging
