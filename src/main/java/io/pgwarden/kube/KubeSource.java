@@ -24,11 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +40,11 @@ import org.slf4j.LoggerFactory;
 public final class KubeSource implements Source, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeSource.class);
 
-  /** How long a first read waits for a new informer's initial list. */
-  private static final Duration FIRST_SYNC = Duration.ofSeconds(10);
+  /**
+   * How long a first read waits for a new informer's initial list, unless the list fails first: a
+   * list that hangs is cut by the 10 s request timeout and retried, so this covers one retry.
+   */
+  private static final Duration FIRST_SYNC = Duration.ofSeconds(30);
 
   private final KubernetesClient client;
   private final KubeTarget target;
@@ -229,10 +228,10 @@ public final class KubeSource implements Source, AutoCloseable {
       return; // another thread won the race; this one was never started
     }
     log.debug("watching {} {}/{}", resource, target.namespace(), name);
-    created.started = start(informer, resource, name);
+    start(informer, resource, name);
   }
 
-  private <T extends HasMetadata> CompletionStage<Void> start(
+  private <T extends HasMetadata> void start(
       SharedIndexInformer<T> informer, String resource, String name) {
     String what = "get/list/watch";
     informer.addEventHandler(
@@ -260,7 +259,7 @@ public final class KubeSource implements Source, AutoCloseable {
           problem(resource, name, ApiProblems.describe(t, what, resource, name));
           return true; // keep trying: an outage ends, a Role gets fixed
         });
-    return informer.start();
+    informer.start(); // the first read waits for the list (awaitFirstSync)
   }
 
   private static boolean sameVersion(HasMetadata a, HasMetadata b) {
@@ -278,6 +277,10 @@ public final class KubeSource implements Source, AutoCloseable {
 
   private void problem(String resource, String name, String message) {
     String key = resource + "/" + name;
+    Named<?> n = informers.get(key);
+    if (n != null) {
+      n.failed = true; // a first read waiting for this list stops waiting
+    }
     if (!message.equals(problems.put(key, message))) {
       log.error("cannot read {} {}/{}: {}", resource, target.namespace(), name, message);
       onProblem.accept(resource + "/" + name, message);
@@ -291,8 +294,8 @@ public final class KubeSource implements Source, AutoCloseable {
   private static final class Named<T> {
     private final String key;
     private final SharedIndexInformer<T> informer;
-    private volatile CompletionStage<Void> started;
     private volatile boolean waited;
+    private volatile boolean failed;
     private volatile long lastRead = System.nanoTime();
 
     Named(String key, SharedIndexInformer<T> informer) {
@@ -301,16 +304,19 @@ public final class KubeSource implements Source, AutoCloseable {
     }
 
     void awaitFirstSync() {
-      CompletionStage<Void> s = started;
-      if (waited || s == null || informer.hasSynced()) {
+      if (waited) {
         return;
       }
       try {
-        s.toCompletableFuture().get(FIRST_SYNC.toMillis(), TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + FIRST_SYNC.toNanos();
+        while (!informer.hasSynced() && !failed && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        if (!informer.hasSynced()) {
+          log.debug("{} not listed yet{}", key, failed ? ": the list failed" : "");
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        log.debug("{} not listed yet: {}", key, e.toString());
       } finally {
         waited = true;
       }
