@@ -178,9 +178,7 @@ public final class Instance {
       throw new StartupException(
           "cannot read or create the owner's credentials in Secret "
               + secrets.app()
-              + " ("
-              + source.describeSecret(secrets.app(), "password")
-              + "): "
+              + ": "
               + e.getMessage(),
           e);
     }

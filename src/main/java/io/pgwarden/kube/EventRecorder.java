@@ -43,7 +43,6 @@ final class EventRecorder {
   private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(15));
   private final Deque<Event> queue = new ArrayDeque<>();
   private ScheduledFuture<?> retry;
-  private long dropped;
   private long sequence;
   private String lastProblem;
 
@@ -72,8 +71,11 @@ final class EventRecorder {
     Event event = build(type, reason, message);
     synchronized (queue) {
       if (queue.size() >= QUEUE) {
-        queue.removeFirst();
-        dropped++;
+        Event oldest = queue.removeFirst();
+        log.warn(
+            "Event queue full ({} waiting for the API): dropped the oldest, {}",
+            QUEUE,
+            oldest.getReason());
       }
       queue.addLast(event);
     }
@@ -84,13 +86,6 @@ final class EventRecorder {
   boolean drained() {
     synchronized (queue) {
       return queue.isEmpty();
-    }
-  }
-
-  /** How many Events were dropped because the queue was full. */
-  long dropped() {
-    synchronized (queue) {
-      return dropped;
     }
   }
 

@@ -82,8 +82,8 @@ final class KubeReporter implements Reporter {
   }
 
   /** A Secret, ConfigMap or the Cluster could not be read (a 403 names the missing permission). */
-  void unreadable(String what, String problem) {
-    if (problem.startsWith("forbidden")) {
+  void unreadable(String what, String problem, boolean forbidden) {
+    if (forbidden) {
       events.warning("Forbidden", "cannot read " + what + ": " + problem);
     }
   }

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,12 @@ public final class KubeSource implements Source, AutoCloseable {
   private final Map<String, Named<?>> informers = new ConcurrentHashMap<>();
   private final Map<String, String> problems = new ConcurrentHashMap<>();
   private volatile Runnable onChange = () -> {};
-  private volatile BiConsumer<String, String> onProblem = (what, message) -> {};
+  private volatile ProblemListener onProblem = (what, message, forbidden) -> {};
+
+  /** Hears that {@code what} ({@code secrets/<name>}) cannot be read, and why. */
+  interface ProblemListener {
+    void unreadable(String what, String message, boolean forbidden);
+  }
 
   public KubeSource(KubernetesClient client, KubeTarget target, Duration resync) {
     this.client = client;
@@ -66,7 +70,7 @@ public final class KubeSource implements Source, AutoCloseable {
   }
 
   /** Who hears of a failing read (once per distinct problem, again after it cleared). */
-  void onProblem(BiConsumer<String, String> listener) {
+  void onProblem(ProblemListener listener) {
     this.onProblem = listener;
   }
 
@@ -122,7 +126,10 @@ public final class KubeSource implements Source, AutoCloseable {
   public Credentials ownerCredentials(String name, String defaultUser) throws IOException {
     Optional<byte[]> password = secret(name, "password");
     if (password.isEmpty()) {
-      throw new IOException(describeSecret(name, "password") + " is missing");
+      throw new IOException(
+          describeSecret(name, "password")
+              + " is missing: the operator creates this Secret; check that it exists, has the key,"
+              + " and that the Role names it (config/rbac/role.yaml)");
     }
     String user =
         secret(name, "username")
@@ -256,7 +263,11 @@ public final class KubeSource implements Source, AutoCloseable {
         });
     informer.exceptionHandler(
         (started, t) -> {
-          problem(resource, name, ApiProblems.describe(t, what, resource, name));
+          problem(
+              resource,
+              name,
+              ApiProblems.describe(t, what, resource, name),
+              ApiProblems.isForbidden(t));
           return true; // keep trying: an outage ends, a Role gets fixed
         });
     informer.start(); // the first read waits for the list (awaitFirstSync)
@@ -275,7 +286,7 @@ public final class KubeSource implements Source, AutoCloseable {
     onChange.run();
   }
 
-  private void problem(String resource, String name, String message) {
+  private void problem(String resource, String name, String message, boolean forbidden) {
     String key = resource + "/" + name;
     Named<?> n = informers.get(key);
     if (n != null) {
@@ -283,7 +294,7 @@ public final class KubeSource implements Source, AutoCloseable {
     }
     if (!message.equals(problems.put(key, message))) {
       log.error("cannot read {} {}/{}: {}", resource, target.namespace(), name, message);
-      onProblem.accept(resource + "/" + name, message);
+      onProblem.unreadable(resource + "/" + name, message, forbidden);
     }
   }
 

@@ -63,6 +63,20 @@ public final class LocalSource implements Source {
    */
   @Override
   public Credentials ownerCredentials(String name, String defaultUser) throws IOException {
+    try {
+      return readOrGenerate(name, defaultUser);
+    } catch (IOException e) {
+      throw new IOException(
+          "--secrets: "
+              + e.getMessage()
+              + "; "
+              + secretsDir
+              + " must be readable and writable by pgwarden's user",
+          e);
+    }
+  }
+
+  private Credentials readOrGenerate(String name, String defaultUser) throws IOException {
     Optional<String> user = secret(name, "username").map(LocalSource::text);
     Optional<String> password = secret(name, "password").map(LocalSource::text);
     Path dir = secretsDir.resolve(name);

@@ -183,4 +183,15 @@ class LocalSourceTest {
     out[1] = 'Y';
     assertThat(new String(c.password())).isEqualTo("hunter2");
   }
+
+  @Test
+  void ownerCredentialsThatCannotBeWrittenSayWhatToFix() throws Exception {
+    Path notADirectory = Files.writeString(tmp.resolve("secrets"), "a file, not a directory");
+    LocalSource s = new LocalSource(Optional.empty(), notADirectory, tmp.resolve("configmaps"));
+    IOException e =
+        catchThrowableOfType(IOException.class, () -> s.ownerCredentials("db-app", "app"));
+    assertThat(e.getMessage())
+        .startsWith("--secrets: ")
+        .endsWith(notADirectory + " must be readable and writable by pgwarden's user");
+  }
 }
