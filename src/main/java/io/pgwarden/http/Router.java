@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pgwarden.tls.Fingerprints;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -88,12 +89,14 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Supplier<Optional<String>> operatorFingerprint;
   private final Optional<X509Certificate> clientCa;
   private final PeerCertificates peers;
+  private final Duration responseTimeout;
 
   private Router(Builder b) {
     this.routes = Map.copyOf(b.routes);
     this.operatorFingerprint = b.operatorFingerprint;
     this.clientCa = b.clientCa;
     this.peers = b.peers;
+    this.responseTimeout = b.responseTimeout;
   }
 
   /** A new, empty route table. */
@@ -134,10 +137,26 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     String path = request.uri();
     order.enqueue(
         ctx,
-        response
-            .completeOnTimeout(timedOut(), RESPONSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-            .handle((r, e) -> e == null ? r : failed(path, e)),
+        bounded(ctx, response, responseTimeout).handle((r, e) -> e == null ? r : failed(path, e)),
         r -> write(ctx, r, version, head, keepAlive));
+  }
+
+  /**
+   * {@code response}, completed with a 503 when it takes longer than {@code timeout}: a timer on
+   * the channel's event loop, cancelled as soon as the answer comes ({@link
+   * CompletableFuture#completeOnTimeout}'s timer would hold every answer, body and all, for the
+   * whole timeout). An answer already there needs no timer.
+   */
+  private static CompletableFuture<Response> bounded(
+      ChannelHandlerContext ctx, CompletableFuture<Response> response, Duration timeout) {
+    if (response.isDone()) {
+      return response;
+    }
+    ScheduledFuture<?> timer =
+        ctx.executor()
+            .schedule(
+                () -> response.complete(timedOut()), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return response.whenComplete((r, e) -> timer.cancel(false));
   }
 
   private CompletableFuture<Response> dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -430,6 +449,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private Supplier<Optional<String>> operatorFingerprint = Optional::empty;
     private Optional<X509Certificate> clientCa = Optional.empty();
     private PeerCertificates peers = Router::fromSslHandler;
+    private Duration responseTimeout = RESPONSE_TIMEOUT;
 
     private Builder() {}
 
@@ -464,6 +484,15 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Where client certificates come from; tests without TLS pass their own. */
     public Builder peerCertificates(PeerCertificates peers) {
       this.peers = peers;
+      return this;
+    }
+
+    /** How long a route may take before the answer is 503 ({@link #RESPONSE_TIMEOUT}). */
+    Builder responseTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("response timeout must be positive, not " + timeout);
+      }
+      this.responseTimeout = timeout;
       return this;
     }
 
