@@ -5,9 +5,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -58,10 +59,32 @@ public final class PgwardenMeters implements InstanceMeters, AutoCloseable {
     }
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
+    threads(registry);
     // No ProcessorMetrics: its process_cpu_time_ns_total and system_cpu_count fail promtool's
     // lint (unit suffix, counter naming); the JVM's memory, GC, threads and uptime are enough here.
     new UptimeMetrics().bindTo(registry);
+  }
+
+  /**
+   * Live, daemon and peak threads, as Micrometer's JvmThreadMetrics names them, without its
+   * per-state gauges: each of those takes a dump of every thread's info, six times a scrape.
+   */
+  private static void threads(PrometheusMeterRegistry registry) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Gauge.builder("jvm.threads.live", threads, ThreadMXBean::getThreadCount)
+        .description(
+            "The current number of live threads including both daemon and non-daemon threads")
+        .baseUnit("threads")
+        .register(registry);
+    Gauge.builder("jvm.threads.daemon", threads, ThreadMXBean::getDaemonThreadCount)
+        .description("The current number of live daemon threads")
+        .baseUnit("threads")
+        .register(registry);
+    Gauge.builder("jvm.threads.peak", threads, ThreadMXBean::getPeakThreadCount)
+        .description(
+            "The peak live thread count since the Java virtual machine started or peak was reset")
+        .baseUnit("threads")
+        .register(registry);
   }
 
   private static double secondsLeft(Instant notAfter, Clock clock) {
