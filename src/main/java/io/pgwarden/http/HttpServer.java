@@ -78,7 +78,7 @@ public final class HttpServer {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.add(ch); // so that stop() closes open connections too
-                    ch.pipeline().addLast(initializer);
+                    initializer.configure(ch.pipeline(), ch); // in place: no second initializer
                   }
                 })
             .bind(new InetSocketAddress(address, port))
