@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -44,11 +45,34 @@ class MetricsIT {
           .contains("cnpg_pg_postmaster_start_time")
           .contains("cnpg_backends_total")
           .contains("pgwarden_log_records_dropped_total 0");
+      // the WAL settings as current_setting prints them, parsed by pgwarden, against the raw
+      // values of pg_settings; and synchronous standbys counted by pg_stat_get_wal_senders()
+      assertThat(value(text, "cnpg_collector_pg_wal\\{value=\"max\"\\}"))
+          .isEqualTo(maxWalSegments(pg));
+      assertThat(value(text, "cnpg_collector_sync_replicas\\{value=\"observed\"\\}"))
+          .isEqualTo(0.0);
       // promtool 2.42 cannot parse OpenMetrics (escaped quotes in HELP): the format is checked by
       // a real Prometheus scrape below, and here by its terminator.
       String open = scrape(pg, "application/openmetrics-text");
       assertThat(open.strip()).endsWith("# EOF");
       assertThat(open).contains("cnpg_collector_up");
+    }
+  }
+
+  /** {@code max_wal_size / wal_segment_size} from pg_settings' raw values and units. */
+  private static double maxWalSegments(Pgwarden pg) throws Exception {
+    try (Connection c = pg.connect("postgres");
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT (SELECT setting::float8 * 1048576 FROM pg_settings"
+                    + " WHERE name = 'max_wal_size' AND unit = 'MB')"
+                    + " / (SELECT setting::float8 FROM pg_settings"
+                    + " WHERE name = 'wal_segment_size' AND unit = 'B')")) {
+      assertThat(rs.next()).isTrue();
+      double segments = rs.getDouble(1);
+      assertThat(rs.wasNull()).as("max_wal_size in MB, wal_segment_size in B").isFalse();
+      return segments;
     }
   }
 

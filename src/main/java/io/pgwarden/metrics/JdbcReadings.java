@@ -36,22 +36,29 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
       Pattern.compile("(ANY|FIRST) ([0-9]+) \\(.*\\)", Pattern.CASE_INSENSITIVE);
 
   /**
-   * The WAL segment files, and the settings that size {@code pg_wal} in bytes whatever their unit
-   * (-1 stays -1: unlimited), a row a setting.
+   * The WAL segment files, and the settings that size {@code pg_wal} as postgres prints them (with
+   * their unit: {@link MemorySetting}); NULL for a setting this version of postgres lacks. Not
+   * {@code pg_settings}: that view renders all of postgres's settings to return five, about ten
+   * times the time of the whole statement without it.
    */
   private static final String WAL =
-      "SELECT w.segments, s.name, s.bytes FROM"
-          + " (SELECT count(*) AS segments FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}') w"
-          + " LEFT JOIN (SELECT name, CASE WHEN setting::float8 < 0 THEN setting::float8"
-          + " ELSE setting::float8 * CASE unit WHEN 'B' THEN 1 WHEN 'kB' THEN 1024"
-          + " WHEN '8kB' THEN 8192 WHEN 'MB' THEN 1048576 WHEN 'GB' THEN 1073741824"
-          + " ELSE 1 END END AS bytes FROM pg_settings WHERE name IN ('wal_segment_size',"
-          + " 'min_wal_size', 'max_wal_size', 'wal_keep_size', 'max_slot_wal_keep_size')) s"
-          + " ON true";
+      "SELECT (SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}'),"
+          + " current_setting('wal_segment_size', true), current_setting('min_wal_size', true),"
+          + " current_setting('max_wal_size', true), current_setting('wal_keep_size', true),"
+          + " current_setting('max_slot_wal_keep_size', true)";
 
+  /**
+   * The standbys {@code synchronous_standby_names} asks for, and those that are sync or quorum. The
+   * WAL senders' own function rather than {@code pg_stat_replication}, which inner-joins the same
+   * rows on pid to {@code pg_stat_get_activity}, then {@code pg_authid}, for columns not read here,
+   * and takes ten times as long to plan and twice as long to run. Role {@code postgres} is a
+   * superuser, which sees {@code sync_state}; a role without pg_read_all_stats would see it NULL,
+   * through the view as well.
+   */
   private static final String SYNC =
       "SELECT current_setting('synchronous_standby_names'),"
-          + " (SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))";
+          + " (SELECT count(*) FROM pg_stat_get_wal_senders()"
+          + " WHERE sync_state IN ('sync', 'quorum'))";
 
   /** Below the socket timeout pgwarden opens this connection with (10 s). */
   private static final String STATEMENT_TIMEOUT = "SET statement_timeout = '9s'";
@@ -124,26 +131,46 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
 
   @Override
   public WalDirectory walDirectory() throws SQLException {
-    return read(
-        WAL,
-        rs -> {
-          long segments = 0;
-          Map<String, Double> settings = new HashMap<>();
-          while (rs.next()) {
-            segments = rs.getLong(1);
-            String name = rs.getString(2);
-            if (name != null) {
-              settings.put(name, rs.getDouble(3));
-            }
-          }
-          return new WalDirectory(
-              segments,
-              settings.getOrDefault("wal_segment_size", 16.0 * 1024 * 1024),
-              settings.getOrDefault("min_wal_size", 0.0),
-              settings.getOrDefault("max_wal_size", 0.0),
-              settings.getOrDefault("wal_keep_size", 0.0),
-              settings.getOrDefault("max_slot_wal_keep_size", -1.0));
-        });
+    String[] shown = new String[5];
+    long segments =
+        read(
+            WAL,
+            rs -> {
+              rs.next();
+              for (int i = 0; i < shown.length; i++) {
+                shown[i] = rs.getString(i + 2);
+              }
+              return rs.getLong(1);
+            });
+    // parsed once the statement is done: a value that cannot be parsed is no reason to reconnect
+    return walDirectory(segments, shown[0], shown[1], shown[2], shown[3], shown[4]);
+  }
+
+  /**
+   * The WAL directory from its segment count and its settings as {@code current_setting} prints
+   * them; a null setting (absent from this version of postgres) takes the value pgwarden assumed
+   * before: 16 MB segments, 0 for the sizes, -1 (unlimited) for the slots' limit.
+   *
+   * @throws IllegalArgumentException naming the setting whose value cannot be parsed
+   */
+  static WalDirectory walDirectory(
+      long segments,
+      String walSegmentSize,
+      String minWalSize,
+      String maxWalSize,
+      String walKeepSize,
+      String maxSlotWalKeepSize) {
+    return new WalDirectory(
+        segments,
+        bytes("wal_segment_size", walSegmentSize, MemorySetting.BYTES, 16L << 20),
+        bytes("min_wal_size", minWalSize, MemorySetting.MEGABYTES, 0),
+        bytes("max_wal_size", maxWalSize, MemorySetting.MEGABYTES, 0),
+        bytes("wal_keep_size", walKeepSize, MemorySetting.MEGABYTES, 0),
+        bytes("max_slot_wal_keep_size", maxSlotWalKeepSize, MemorySetting.MEGABYTES, -1));
+  }
+
+  private static double bytes(String setting, String shown, long baseUnit, long absent) {
+    return (double) (shown == null ? absent : MemorySetting.bytes(setting, shown, baseUnit));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.pgwarden.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -79,6 +80,48 @@ class BuiltinCollectorTest {
         .contains(
             "cnpg_collector_collection_errors_total{collector=\"Collect.PgWALArchiveStats\"} 1.0")
         .contains("cnpg_collector_pg_wal_archive_status{value=\"ready\"} 2.0");
+  }
+
+  @Test
+  void walSettingsInSegments() {
+    postgres.walSettings = new String[] {"16MB", "80MB", "2GB", "1TB", "10GB"};
+    assertThat(scrape())
+        .contains("cnpg_collector_pg_wal{value=\"min\"} 5.0")
+        .contains("cnpg_collector_pg_wal{value=\"max\"} 128.0")
+        .contains("cnpg_collector_pg_wal{value=\"keep\"} 65536.0")
+        .contains("cnpg_collector_pg_wal{value=\"slots_max\"} 640.0");
+  }
+
+  @Test
+  void aWalSettingThatCannotBeParsedFailsItsCollectorOnly() {
+    postgres.walSettings = new String[] {"16MB", "80MB", "1 GB", "0", "-1"};
+    String body = scrape();
+    assertThat(body)
+        .contains("cnpg_collector_last_collection_error 1.0")
+        .contains("cnpg_collector_collection_errors_total{collector=\"Collect.PGWalSettings\"} 1.0")
+        .contains("cnpg_collector_pg_wal_archive_status{value=\"ready\"} 2.0")
+        .contains("cnpg_collector_sync_replicas{value=\"observed\"} 0.0")
+        .doesNotContain("cnpg_collector_pg_wal{");
+    ExpositionCheck.wellFormed(body, false);
+  }
+
+  @Test
+  void walSettingsAbsentFromTheServerTakeTheFormerDefaults() {
+    PostgresReadings.WalDirectory w = JdbcReadings.walDirectory(3, null, null, null, null, null);
+    assertThat(w).isEqualTo(new PostgresReadings.WalDirectory(3, 16.0 * 1024 * 1024, 0, 0, 0, -1));
+  }
+
+  @Test
+  void walSettingsAreReadExactly() {
+    PostgresReadings.WalDirectory w =
+        JdbcReadings.walDirectory(0, "16MB", "80MB", "2147483647MB", "1TB", "-1");
+    assertThat(w)
+        .isEqualTo(
+            new PostgresReadings.WalDirectory(
+                0, 16777216.0, 83886080.0, 2251799812636672.0, 1099511627776.0, -1));
+    assertThatThrownBy(() -> JdbcReadings.walDirectory(0, "16MB", "80MB", "1GB", "0", "-1MB"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("max_slot_wal_keep_size = '-1MB'");
   }
 
   @Test

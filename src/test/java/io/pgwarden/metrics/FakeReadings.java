@@ -10,6 +10,12 @@ final class FakeReadings implements PostgresReadings {
   volatile boolean archiveFails;
   volatile int versionNum = 150018;
 
+  /**
+   * wal_segment_size, min_wal_size, max_wal_size, wal_keep_size, max_slot_wal_keep_size as postgres
+   * prints them, parsed as {@link JdbcReadings} parses them.
+   */
+  volatile String[] walSettings = {"16MB", "80MB", "1GB", "0", "-1"};
+
   private void check() throws SQLException {
     if (down) {
       throw new SQLException("connection refused", "08001");
@@ -30,8 +36,8 @@ final class FakeReadings implements PostgresReadings {
   @Override
   public WalDirectory walDirectory() throws SQLException {
     check();
-    double mb = 1024 * 1024;
-    return new WalDirectory(5, 16 * mb, 80 * mb, 1024 * mb, 0, -1);
+    String[] s = walSettings;
+    return JdbcReadings.walDirectory(5, s[0], s[1], s[2], s[3], s[4]);
   }
 
   @Override
