@@ -6,9 +6,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pgwarden.http.Request;
 import io.pgwarden.http.Response;
 import io.pgwarden.http.Route;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics}: scrapes the registry (every collector registered in it, the SQL ones
- * included) and renders it in the format {@link MetricsNegotiation} chose.
+ * included) and renders it in the format {@link MetricsNegotiation} chose, with {@link
+ * TextExposition} (the bytes Micrometer's {@code scrape} writes, for less CPU).
  *
  * <p>A scrape runs SQL, so it never runs on the event loop: it runs on one thread of its own, one
  * scrape at a time; concurrent scrapes queue behind it (Prometheus scrapes every 30 s or so, and
@@ -31,6 +29,7 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final Runnable beforeScrape;
+  private final TextExposition exposition = new TextExposition();
   private final ExecutorService scrapes =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -68,17 +67,15 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
 
   /** One scrape in {@code format}, on the calling thread. */
   Response scrape(ExpositionFormat format) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+    byte[] body;
     try {
       beforeScrape.run();
-      registry.scrape(out, format.contentType());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
+      body = exposition.write(registry.getPrometheusRegistry().scrape(), format);
     } catch (RuntimeException e) {
       log.warn("metrics scrape failed: {}", e.toString());
       return Response.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed");
     }
-    return Response.encoded(HttpResponseStatus.OK, format.contentType(), out.toByteArray());
+    return Response.encoded(HttpResponseStatus.OK, format.contentType(), body);
   }
 
   /** Stops the scrape thread; a scrape under way finishes, later ones are answered 503. */
