@@ -18,6 +18,8 @@ public final class CertificateChecks {
   private static final byte[] CHALLENGE =
       "pgwarden key/certificate match".getBytes(StandardCharsets.US_ASCII);
 
+  private static final ProvenChecks PROVEN = new ProvenChecks();
+
   private CertificateChecks() {}
 
   /**
@@ -100,6 +102,15 @@ public final class CertificateChecks {
 
   static void checkKeyMatches(String what, X509Certificate certificate, PrivateKey key)
       throws TlsMaterialException {
+    PROVEN.run(
+        "key",
+        () -> proveKeyMatches(what, certificate, key),
+        ProvenChecks.encoded(certificate),
+        key.getEncoded());
+  }
+
+  private static void proveKeyMatches(String what, X509Certificate certificate, PrivateKey key)
+      throws TlsMaterialException {
     PublicKey publicKey = certificate.getPublicKey();
     String mismatch =
         what
@@ -164,12 +175,18 @@ public final class CertificateChecks {
       throw new TlsMaterialException(
           wrongCa + " (its issuer is " + certificate.getIssuerX500Principal().getName() + ")");
     }
-    try {
-      certificate.verify(ca.getPublicKey());
-    } catch (GeneralSecurityException e) {
-      throw new TlsMaterialException(
-          wrongCa + " (same issuer name, but the signature does not verify)", e);
-    }
+    PROVEN.run(
+        "signed",
+        () -> {
+          try {
+            certificate.verify(ca.getPublicKey());
+          } catch (GeneralSecurityException e) {
+            throw new TlsMaterialException(
+                wrongCa + " (same issuer name, but the signature does not verify)", e);
+          }
+        },
+        ProvenChecks.encoded(certificate),
+        ProvenChecks.encoded(ca));
   }
 
   static String describe(X509Certificate certificate) {
