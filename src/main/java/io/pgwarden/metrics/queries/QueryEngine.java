@@ -534,42 +534,44 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
    */
   private static MetricSnapshot snapshot(List<Point> family) {
     Point first = family.get(0);
-    Set<Labels> seen = new HashSet<>(family.size() * 2);
-    List<Point> kept = new ArrayList<>();
-    for (Point p : family) {
-      if (p.kind() == first.kind() && seen.add(p.labels())) {
-        kept.add(p);
-      } else {
-        log.debug("dropping a duplicate sample of {} {}", p.name(), p.labels());
-      }
-    }
     MetricMetadata meta = first.metadata();
     if (meta == null) {
       log.debug("dropping {}: not a metric name", first.name());
       return null;
     }
+    Set<Labels> seen = family.size() > 1 ? new HashSet<>(family.size() * 2) : null;
+    List<Point> kept = new ArrayList<>(family.size());
+    for (Point p : family) {
+      if (p.kind() == first.kind() && (seen == null || seen.add(p.labels()))) {
+        kept.add(p);
+      } else {
+        log.debug("dropping a duplicate sample of {} {}", p.name(), p.labels());
+      }
+    }
     return switch (first.kind()) {
-      case GAUGE ->
-          new GaugeSnapshot(
-              meta,
-              kept.stream()
-                  .map(p -> new GaugeDataPointSnapshot(p.value(), p.labels(), null))
-                  .toList());
-      case COUNTER ->
-          new CounterSnapshot(
-              meta,
-              kept.stream()
-                  .map(p -> new CounterDataPointSnapshot(p.value(), p.labels(), null, 0L))
-                  .toList());
-      case HISTOGRAM ->
-          new HistogramSnapshot(
-              meta,
-              kept.stream()
-                  .map(
-                      p ->
-                          new HistogramDataPointSnapshot(
-                              p.buckets(), p.value(), p.labels(), Exemplars.EMPTY, 0L))
-                  .toList());
+      case GAUGE -> {
+        List<GaugeDataPointSnapshot> points = new ArrayList<>(kept.size());
+        for (Point p : kept) {
+          points.add(new GaugeDataPointSnapshot(p.value(), p.labels(), null));
+        }
+        yield new GaugeSnapshot(meta, points);
+      }
+      case COUNTER -> {
+        List<CounterDataPointSnapshot> points = new ArrayList<>(kept.size());
+        for (Point p : kept) {
+          points.add(new CounterDataPointSnapshot(p.value(), p.labels(), null, 0L));
+        }
+        yield new CounterSnapshot(meta, points);
+      }
+      case HISTOGRAM -> {
+        List<HistogramDataPointSnapshot> points = new ArrayList<>(kept.size());
+        for (Point p : kept) {
+          points.add(
+              new HistogramDataPointSnapshot(
+                  p.buckets(), p.value(), p.labels(), Exemplars.EMPTY, 0L));
+        }
+        yield new HistogramSnapshot(meta, points);
+      }
     };
   }
 
