@@ -17,15 +17,21 @@ import java.util.Map;
 final class ProvenChecks {
   static final int CAPACITY = 32;
 
-  private final Map<ByteBuffer, Boolean> proven =
-      new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+  private final Map<ByteBuffer, Boolean> proven = new Recent();
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
-          return size() > CAPACITY;
-        }
-      };
+  /** A map in access order that drops its eldest entry beyond {@link #CAPACITY}. */
+  private static final class Recent extends LinkedHashMap<ByteBuffer, Boolean> {
+    private static final long serialVersionUID = 1L;
+
+    Recent() {
+      super(CAPACITY * 2, 0.75f, true);
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
+      return this.size() > CAPACITY;
+    }
+  }
 
   /** One check: its kind and the encoded inputs. */
   @FunctionalInterface
@@ -34,8 +40,8 @@ final class ProvenChecks {
   }
 
   /**
-   * Runs {@code check} unless the same kind of check passed on the same {@code inputs}; null inputs
-   * (material without an encoding) are always checked.
+   * Runs {@code check} unless the same kind of check passed on the same {@code inputs}; empty or
+   * null inputs (material without an encoding) are always checked.
    */
   void run(String kind, Check check, byte[]... inputs) throws TlsMaterialException {
     ByteBuffer digest = digest(kind, inputs);
@@ -67,7 +73,7 @@ final class ProvenChecks {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(kind.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       for (byte[] input : inputs) {
-        if (input == null) {
+        if (input == null || input.length == 0) {
           return null;
         }
         // Lengths first, so that no two different sequences of inputs digest alike.
@@ -80,12 +86,12 @@ final class ProvenChecks {
     }
   }
 
-  /** {@code certificate}'s DER encoding, or null when it has none. */
+  /** {@code certificate}'s DER encoding, or empty when it has none. */
   static byte[] encoded(java.security.cert.Certificate certificate) {
     try {
       return certificate.getEncoded();
     } catch (GeneralSecurityException e) {
-      return null;
+      return new byte[0];
     }
   }
 }
