@@ -8,6 +8,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -53,7 +56,9 @@ public final class HttpServer {
   /** The event-loop group for pgwarden's servers: one daemon thread, {@code pgwarden-http}. */
   public static EventLoopGroup newEventLoopGroup() {
     return new MultiThreadIoEventLoopGroup(
-        1, new DefaultThreadFactory("pgwarden-http", true), NioIoHandler.newFactory());
+        1,
+        new DefaultThreadFactory("pgwarden-http", true),
+        Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
   /** Listens on every address ({@code 0.0.0.0}) at {@code port}; 0 picks a free port. */
@@ -70,7 +75,8 @@ public final class HttpServer {
     ChannelFuture bound =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(
+                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 128)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
@@ -96,7 +102,11 @@ public final class HttpServer {
           bound.cause());
     }
     listener = bound.channel();
-    log.info("{} server listening on {}", name, listener.localAddress());
+    log.info(
+        "{} server listening on {} ({})",
+        name,
+        listener.localAddress(),
+        listener instanceof EpollServerSocketChannel ? "epoll" : "nio");
   }
 
   /** The port listened on (the one chosen when started with 0); -1 when not started. */
