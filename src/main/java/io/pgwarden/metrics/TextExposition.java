@@ -101,7 +101,12 @@ final class TextExposition {
     }
   }
 
-  private byte[] buf = new byte[16 * 1024];
+  /** The buffer a scrape starts with; one that grew past {@link #KEPT} is not kept after it. */
+  private static final int INITIAL = 16 * 1024;
+
+  private static final int KEPT = 1 << 20;
+
+  private byte[] buf = new byte[INITIAL];
   private int len;
 
   /** The label sets written in this scrape, by identity, and where: offset << 32 | length. */
@@ -139,6 +144,9 @@ final class TextExposition {
       return Arrays.copyOf(buf, len);
     } finally {
       forgetLabels();
+      if (buf.length > KEPT) {
+        buf = new byte[INITIAL]; // one very large scrape does not pin its buffer for good
+      }
     }
   }
 

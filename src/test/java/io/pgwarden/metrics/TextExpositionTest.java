@@ -849,8 +849,9 @@ class TextExpositionTest {
 
   @Test
   void aLargeBodyThenASmallOne() throws IOException {
+    // past the 1 MiB buffer kept between scrapes
     GaugeSnapshot.Builder big = GaugeSnapshot.builder().name("big");
-    for (int i = 0; i < 5000; i++) {
+    for (int i = 0; i < 60_000; i++) {
       big.dataPoint(point(i, i * 1.5));
     }
     assertSameBytes(MetricSnapshots.of(big.build()));
