@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -61,6 +62,11 @@ public final class HttpServer {
         Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
+  /** Whether {@code group} runs Linux's epoll transport (else NIO): the channels must match it. */
+  private static boolean epoll(EventLoopGroup group) {
+    return group instanceof IoEventLoopGroup io && io.isIoType(EpollIoHandler.class);
+  }
+
   /** Listens on every address ({@code 0.0.0.0}) at {@code port}; 0 picks a free port. */
   public void start(int port) throws IOException, InterruptedException {
     try {
@@ -75,8 +81,7 @@ public final class HttpServer {
     ChannelFuture bound =
         new ServerBootstrap()
             .group(group)
-            .channel(
-                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            .channel(epoll(group) ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, 128)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
