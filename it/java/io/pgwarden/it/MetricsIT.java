@@ -56,6 +56,11 @@ class MetricsIT {
       String open = scrape(pg, "application/openmetrics-text");
       assertThat(open.strip()).endsWith("# EOF");
       assertThat(open).contains("cnpg_collector_up");
+      // Netty's epoll transport, its library unpacked into the controller directory
+      assertThat(pg.logs())
+          .map(l -> l.path("msg").asText())
+          .anySatisfy(
+              m -> assertThat(m).startsWith("metrics server listening on").endsWith("(epoll)"));
     }
   }
 

@@ -316,10 +316,12 @@ public final class Instance {
       throw new StartupException(
           "--controller-dir: cannot prepare " + controller.root() + ": " + e.getMessage(), e);
     }
-    // JNA unpacks its native part into jna.tmpdir: the scratch directory, never the root
-    // filesystem.
-    if (System.getProperty("jna.tmpdir") == null) {
-      System.setProperty("jna.tmpdir", controller.tmp().toString());
+    // JNA and Netty (its epoll transport) unpack their native parts into the scratch directory,
+    // never the root filesystem (Netty falls back to NIO if it cannot).
+    for (String property : List.of("jna.tmpdir", "io.netty.native.workdir")) {
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, controller.tmp().toString());
+      }
     }
   }
 
