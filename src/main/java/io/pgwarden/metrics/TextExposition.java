@@ -115,11 +115,14 @@ final class TextExposition {
   private long[] labelSpans = new long[256];
   private int labelCount;
 
+  /** This scrape's format: OpenMetrics, else the text format. */
+  private boolean openMetrics;
+
   /** {@code snapshots} in {@code format}, in a new array of the body's exact length. */
   synchronized byte[] write(MetricSnapshots snapshots, ExpositionFormat format) {
     len = 0;
     try {
-      boolean openMetrics = format == ExpositionFormat.OPENMETRICS;
+      openMetrics = format == ExpositionFormat.OPENMETRICS;
       // A MetricSnapshots is sorted by name: the families that share one are neighbours.
       for (int i = 0, n = snapshots.size(), next; i < n; i = next) {
         String name = snapshots.get(i).getMetadata().getPrometheusName();
@@ -132,11 +135,7 @@ final class TextExposition {
         if (snapshot.getDataPoints().isEmpty()) {
           continue;
         }
-        if (openMetrics) {
-          openMetrics(snapshot);
-        } else {
-          prometheus(snapshot, s.getMetadata());
-        }
+        family(snapshot, s.getMetadata());
       }
       if (openMetrics) {
         put(EOF);
@@ -209,282 +208,58 @@ final class TextExposition {
     return points;
   }
 
-  // ---- Prometheus text format 0.0.4
+  // ---- One method a kind of family, for both formats
 
-  private void prometheus(MetricSnapshot snapshot, MetricMetadata unescaped) {
+  private void family(MetricSnapshot snapshot, MetricMetadata unescaped) {
     if (snapshot instanceof CounterSnapshot counter) {
-      promCounter(counter);
+      counter(counter);
     } else if (snapshot instanceof GaugeSnapshot gauge) {
-      promGauge(gauge, unescaped.getOriginalName());
+      gauge(gauge, unescaped);
     } else if (snapshot instanceof HistogramSnapshot histogram) {
-      promHistogram(histogram);
+      histogram(histogram);
     } else if (snapshot instanceof SummarySnapshot summary) {
-      promSummary(summary);
+      summary(summary);
     } else if (snapshot instanceof InfoSnapshot info) {
-      promInfo(info);
+      info(info);
     } else if (snapshot instanceof StateSetSnapshot stateSet) {
-      promStateSet(stateSet);
+      stateSet(stateSet);
     } else if (snapshot instanceof UnknownSnapshot unknown) {
-      promUnknown(unknown);
+      unknown(unknown);
     }
   }
 
-  private void promCounter(CounterSnapshot snapshot) {
+  private void counter(CounterSnapshot snapshot) {
     MetricMetadata metadata = snapshot.getMetadata();
-    Series series = series(expositionName(metadata, "_total"));
-    promMetadata(series, "counter", metadata);
+    Series series =
+        suffixedFamily(expositionName(metadata, "_total"), "_total", "counter", metadata);
     List<CounterSnapshot.CounterDataPointSnapshot> points = snapshot.getDataPoints();
     for (int i = 0, n = points.size(); i < n; i++) {
       CounterSnapshot.CounterDataPointSnapshot data = points.get(i);
       nameAndLabels(series, data.getLabels());
       writeDouble(data.getValue());
-      promEnd(data);
+      end(data, data.getExemplar());
     }
   }
 
-  private void promGauge(GaugeSnapshot snapshot, String originalName) {
+  private void gauge(GaugeSnapshot snapshot, MetricMetadata unescaped) {
     MetricMetadata metadata = snapshot.getMetadata();
-    Series series = series(SnapshotEscaper.getLegacyGaugeName(metadata, originalName, SCHEME));
-    promMetadata(series, "gauge", metadata);
+    Series series = series(gaugeName(metadata, unescaped));
+    metadata(series, "gauge", metadata);
     List<GaugeSnapshot.GaugeDataPointSnapshot> points = snapshot.getDataPoints();
     for (int i = 0, n = points.size(); i < n; i++) {
       GaugeSnapshot.GaugeDataPointSnapshot data = points.get(i);
       nameAndLabels(series, data.getLabels());
       writeDouble(data.getValue());
-      promEnd(data);
+      end(data, data.getExemplar());
     }
   }
 
-  private void promHistogram(HistogramSnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
-    Series base = series(name);
-    promMetadata(base, "histogram", metadata);
-    Series bucket = suffixed(name, base, "_bucket");
-    Series count = suffixed(name, base, "_count");
-    Series sum = suffixed(name, base, "_sum");
-    boolean gaugeHistogram = snapshot.isGaugeHistogram();
-    List<HistogramSnapshot.HistogramDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      HistogramSnapshot.HistogramDataPointSnapshot data = points.get(i);
-      Labels labels = data.getLabels();
-      ClassicHistogramBuckets buckets = classicBuckets(data);
-      long cumulative = 0;
-      for (int b = 0, nb = buckets.size(); b < nb; b++) {
-        cumulative += buckets.getCount(b);
-        nameAndLabels(bucket, labels, LE, buckets.getUpperBound(b));
-        writeLong(cumulative);
-        promEnd(data);
-      }
-      if (!gaugeHistogram) {
-        if (data.hasCount()) {
-          nameAndLabels(count, labels);
-          writeLong(data.getCount());
-          promEnd(data);
-        }
-        if (data.hasSum()) {
-          nameAndLabels(sum, labels);
-          writeDouble(data.getSum());
-          promEnd(data);
-        }
-      }
-    }
-    if (gaugeHistogram) {
-      // The text format has no gauge histogram: _gcount and _gsum are gauges of their own.
-      Series gcount = null;
-      for (int i = 0, n = points.size(); i < n; i++) {
-        HistogramSnapshot.HistogramDataPointSnapshot data = points.get(i);
-        if (data.hasCount()) {
-          if (gcount == null) {
-            gcount = suffixed(name, base, "_gcount");
-            promMetadata(gcount, "gauge", metadata);
-          }
-          nameAndLabels(gcount, data.getLabels());
-          writeLong(data.getCount());
-          promEnd(data);
-        }
-      }
-      Series gsum = null;
-      for (int i = 0, n = points.size(); i < n; i++) {
-        HistogramSnapshot.HistogramDataPointSnapshot data = points.get(i);
-        if (data.hasSum()) {
-          if (gsum == null) {
-            gsum = suffixed(name, base, "_gsum");
-            promMetadata(gsum, "gauge", metadata);
-          }
-          nameAndLabels(gsum, data.getLabels());
-          writeDouble(data.getSum());
-          promEnd(data);
-        }
-      }
-    }
-  }
-
-  private void promSummary(SummarySnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
-    Series series = null;
-    Series count = null;
-    Series sum = null;
-    List<SummarySnapshot.SummaryDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      SummarySnapshot.SummaryDataPointSnapshot data = points.get(i);
-      Quantiles quantiles = data.getQuantiles();
-      if (quantiles.size() == 0 && !data.hasCount() && !data.hasSum()) {
-        continue;
-      }
-      if (series == null) {
-        series = series(name);
-        promMetadata(series, "summary", metadata);
-        count = suffixed(name, series, "_count");
-        sum = suffixed(name, series, "_sum");
-      }
-      Labels labels = data.getLabels();
-      for (int q = 0, nq = quantiles.size(); q < nq; q++) {
-        Quantile quantile = quantiles.get(q);
-        nameAndLabels(series, labels, QUANTILE, quantile.getQuantile());
-        writeDouble(quantile.getValue());
-        promEnd(data);
-      }
-      if (data.hasCount()) {
-        nameAndLabels(count, labels);
-        writeLong(data.getCount());
-        promEnd(data);
-      }
-      if (data.hasSum()) {
-        nameAndLabels(sum, labels);
-        writeDouble(data.getSum());
-        promEnd(data);
-      }
-    }
-  }
-
-  private void promInfo(InfoSnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    Series series = series(expositionName(metadata, "_info"));
-    promMetadata(series, "gauge", metadata);
-    List<InfoSnapshot.InfoDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      InfoSnapshot.InfoDataPointSnapshot data = points.get(i);
-      nameAndLabels(series, data.getLabels());
-      put((byte) '1');
-      promEnd(data);
-    }
-  }
-
-  private void promStateSet(StateSetSnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
-    Series series = series(name);
-    promMetadata(series, "gauge", metadata);
-    byte[] raw = series.inBraces ? encoded(name) : series.name;
-    List<StateSetSnapshot.StateSetDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      StateSetSnapshot.StateSetDataPointSnapshot data = points.get(i);
-      for (int s = 0, ns = data.size(); s < ns; s++) {
-        stateLine(raw, data, s);
-        promEnd(data);
-      }
-    }
-  }
-
-  private void promUnknown(UnknownSnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
-    Series series = series(name);
-    promMetadata(series, "untyped", metadata);
-    List<UnknownSnapshot.UnknownDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      UnknownSnapshot.UnknownDataPointSnapshot data = points.get(i);
-      nameAndLabels(series, data.getLabels());
-      writeDouble(data.getValue());
-      promEnd(data);
-    }
-  }
-
-  /** {@code # HELP} (escaping only {@code \} and newline) then {@code # TYPE}. */
-  private void promMetadata(Series name, String type, MetricMetadata metadata) {
-    String help = metadata.getHelp();
-    if (help != null && !help.isEmpty()) {
-      put(HELP);
-      put(name.name);
-      put((byte) ' ');
-      escapedHelp(help);
-      put((byte) '\n');
-    }
-    put(TYPE);
-    put(name.name);
-    put((byte) ' ');
-    ascii(type);
-    put((byte) '\n');
-  }
-
-  /** The scrape timestamp if any (seconds, 3 decimals: the default) and the newline. */
-  private void promEnd(DataPointSnapshot data) {
-    if (data.hasScrapeTimestamp()) {
-      put((byte) ' ');
-      timestamp(data.getScrapeTimestampMillis());
-    }
-    put((byte) '\n');
-  }
-
-  // ---- OpenMetrics 1.0
-
-  private void openMetrics(MetricSnapshot snapshot) {
-    if (snapshot instanceof CounterSnapshot counter) {
-      omCounter(counter);
-    } else if (snapshot instanceof GaugeSnapshot gauge) {
-      omGauge(gauge);
-    } else if (snapshot instanceof HistogramSnapshot histogram) {
-      omHistogram(histogram);
-    } else if (snapshot instanceof SummarySnapshot summary) {
-      omSummary(summary);
-    } else if (snapshot instanceof InfoSnapshot info) {
-      omInfo(info);
-    } else if (snapshot instanceof StateSetSnapshot stateSet) {
-      omStateSet(stateSet);
-    } else if (snapshot instanceof UnknownSnapshot unknown) {
-      omUnknown(unknown);
-    }
-  }
-
-  private void omCounter(CounterSnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    // The full name ends with _total: the family's name is without it.
-    String name = expositionName(metadata, "_total");
-    String base = name.substring(0, name.length() - "_total".length());
-    Series family = series(base);
-    omMetadata(family, "counter", metadata);
-    Series series = suffixed(base, family, "_total");
-    List<CounterSnapshot.CounterDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      CounterSnapshot.CounterDataPointSnapshot data = points.get(i);
-      nameAndLabels(series, data.getLabels());
-      writeDouble(data.getValue());
-      omEnd(data, data.getExemplar());
-    }
-  }
-
-  private void omGauge(GaugeSnapshot snapshot) {
-    MetricMetadata metadata = snapshot.getMetadata();
-    String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
-    Series series = series(name);
-    omMetadata(series, "gauge", metadata);
-    List<GaugeSnapshot.GaugeDataPointSnapshot> points = snapshot.getDataPoints();
-    for (int i = 0, n = points.size(); i < n; i++) {
-      GaugeSnapshot.GaugeDataPointSnapshot data = points.get(i);
-      nameAndLabels(series, data.getLabels());
-      writeDouble(data.getValue());
-      omEnd(data, data.getExemplar());
-    }
-  }
-
-  private void omHistogram(HistogramSnapshot snapshot) {
+  private void histogram(HistogramSnapshot snapshot) {
     MetricMetadata metadata = snapshot.getMetadata();
     String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
     boolean gaugeHistogram = snapshot.isGaugeHistogram();
     Series base = series(name);
-    omMetadata(base, gaugeHistogram ? "gaugehistogram" : "histogram", metadata);
+    metadata(base, openMetrics && gaugeHistogram ? "gaugehistogram" : "histogram", metadata);
     Series bucket = suffixed(name, base, "_bucket");
     Series count = suffixed(name, base, gaugeHistogram ? "_gcount" : "_count");
     Series sum = suffixed(name, base, gaugeHistogram ? "_gsum" : "_sum");
@@ -493,7 +268,7 @@ final class TextExposition {
       HistogramSnapshot.HistogramDataPointSnapshot data = points.get(i);
       Labels labels = data.getLabels();
       ClassicHistogramBuckets buckets = classicBuckets(data);
-      Exemplars exemplars = data.getExemplars();
+      Exemplars exemplars = exemplars(data);
       boolean anyExemplar = exemplars.size() > 0;
       long cumulative = 0;
       for (int b = 0, nb = buckets.size(); b < nb; b++) {
@@ -506,16 +281,52 @@ final class TextExposition {
           double lowerBound = b == 0 ? Double.NEGATIVE_INFINITY : buckets.getUpperBound(b - 1);
           exemplar = exemplars.get(lowerBound, upperBound);
         }
-        omEnd(data, exemplar);
+        end(data, exemplar);
       }
-      // In OpenMetrics a histogram has both _count and _sum, or neither.
-      if (data.hasCount() && data.hasSum()) {
-        omCountAndSum(count, sum, data, exemplars);
+      if (openMetrics) {
+        // In OpenMetrics a histogram has both _count and _sum, or neither.
+        if (data.hasCount() && data.hasSum()) {
+          countAndSum(count, sum, data, exemplars);
+        }
+      } else if (!gaugeHistogram) {
+        countAndSum(count, sum, data, exemplars);
+      }
+    }
+    if (gaugeHistogram && !openMetrics) {
+      // The text format has no gauge histogram: _gcount and _gsum are gauges of their own.
+      gaugeTotal(points, count, true, metadata);
+      gaugeTotal(points, sum, false, metadata);
+    }
+  }
+
+  /**
+   * The text format's {@code _gcount} (or {@code _gsum}) of a gauge histogram, if any point has it.
+   */
+  private void gaugeTotal(
+      List<HistogramSnapshot.HistogramDataPointSnapshot> points,
+      Series series,
+      boolean isCount,
+      MetricMetadata metadata) {
+    boolean first = true;
+    for (int i = 0, n = points.size(); i < n; i++) {
+      HistogramSnapshot.HistogramDataPointSnapshot data = points.get(i);
+      if (isCount ? data.hasCount() : data.hasSum()) {
+        if (first) {
+          metadata(series, "gauge", metadata);
+          first = false;
+        }
+        nameAndLabels(series, data.getLabels());
+        if (isCount) {
+          writeLong(data.getCount());
+        } else {
+          writeDouble(data.getSum());
+        }
+        end(data, null);
       }
     }
   }
 
-  private void omSummary(SummarySnapshot snapshot) {
+  private void summary(SummarySnapshot snapshot) {
     MetricMetadata metadata = snapshot.getMetadata();
     String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
     Series series = null;
@@ -530,12 +341,12 @@ final class TextExposition {
       }
       if (series == null) {
         series = series(name);
-        omMetadata(series, "summary", metadata);
+        metadata(series, "summary", metadata);
         count = suffixed(name, series, "_count");
         sum = suffixed(name, series, "_sum");
       }
       Labels labels = data.getLabels();
-      Exemplars exemplars = data.getExemplars();
+      Exemplars exemplars = exemplars(data);
       // The library's choice: exemplars[2...] for the quantiles, in turn.
       int exemplarIndex = 1;
       for (int q = 0, nq = quantiles.size(); q < nq; q++) {
@@ -547,104 +358,149 @@ final class TextExposition {
           exemplarIndex = (exemplarIndex + 1) % exemplars.size();
           exemplar = exemplars.get(exemplarIndex);
         }
-        omEnd(data, exemplar);
+        end(data, exemplar);
       }
       // Unlike a histogram, a summary may have a count without a sum, or the reverse.
-      omCountAndSum(count, sum, data, exemplars);
+      countAndSum(count, sum, data, exemplars);
     }
   }
 
-  private void omCountAndSum(
+  /**
+   * The {@code _count} line if any (the latest exemplar on it), then the {@code _sum} line if any.
+   */
+  private void countAndSum(
       Series count, Series sum, DistributionDataPointSnapshot data, Exemplars exemplars) {
     if (data.hasCount()) {
       nameAndLabels(count, data.getLabels());
       writeLong(data.getCount());
-      omEnd(data, exemplars.size() > 0 ? exemplars.getLatest() : null);
+      end(data, exemplars.size() > 0 ? exemplars.getLatest() : null);
     }
     if (data.hasSum()) {
       nameAndLabels(sum, data.getLabels());
       writeDouble(data.getSum());
-      omEnd(data, null);
+      end(data, null);
     }
   }
 
-  private void omInfo(InfoSnapshot snapshot) {
+  private void info(InfoSnapshot snapshot) {
     MetricMetadata metadata = snapshot.getMetadata();
-    String name = expositionName(metadata, "_info");
-    String base = name.substring(0, name.length() - "_info".length());
-    Series family = series(base);
-    omMetadata(family, "info", metadata);
-    Series series = suffixed(base, family, "_info");
+    // The text format has no info type: a gauge of value 1.
+    String type = openMetrics ? "info" : "gauge";
+    Series series = suffixedFamily(expositionName(metadata, "_info"), "_info", type, metadata);
     List<InfoSnapshot.InfoDataPointSnapshot> points = snapshot.getDataPoints();
     for (int i = 0, n = points.size(); i < n; i++) {
       InfoSnapshot.InfoDataPointSnapshot data = points.get(i);
       nameAndLabels(series, data.getLabels());
       put((byte) '1');
-      omEnd(data, null);
+      end(data, null);
     }
   }
 
-  private void omStateSet(StateSetSnapshot snapshot) {
+  private void stateSet(StateSetSnapshot snapshot) {
     MetricMetadata metadata = snapshot.getMetadata();
     String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
     Series series = series(name);
-    omMetadata(series, "stateset", metadata);
+    // The text format has no state set: a gauge of 0 or 1 a state.
+    metadata(series, openMetrics ? "stateset" : "gauge", metadata);
     byte[] raw = series.inBraces ? encoded(name) : series.name;
     List<StateSetSnapshot.StateSetDataPointSnapshot> points = snapshot.getDataPoints();
     for (int i = 0, n = points.size(); i < n; i++) {
       StateSetSnapshot.StateSetDataPointSnapshot data = points.get(i);
       for (int s = 0, ns = data.size(); s < ns; s++) {
         stateLine(raw, data, s);
-        omEnd(data, null);
+        end(data, null);
       }
     }
   }
 
-  private void omUnknown(UnknownSnapshot snapshot) {
+  private void unknown(UnknownSnapshot snapshot) {
     MetricMetadata metadata = snapshot.getMetadata();
-    String name = SnapshotEscaper.getMetadataName(metadata, SCHEME);
-    Series series = series(name);
-    omMetadata(series, "unknown", metadata);
+    Series series = series(SnapshotEscaper.getMetadataName(metadata, SCHEME));
+    metadata(series, openMetrics ? "unknown" : "untyped", metadata);
     List<UnknownSnapshot.UnknownDataPointSnapshot> points = snapshot.getDataPoints();
     for (int i = 0, n = points.size(); i < n; i++) {
       UnknownSnapshot.UnknownDataPointSnapshot data = points.get(i);
       nameAndLabels(series, data.getLabels());
       writeDouble(data.getValue());
-      omEnd(data, data.getExemplar());
+      end(data, data.getExemplar());
     }
   }
 
-  /** {@code # TYPE}, {@code # UNIT} if any, {@code # HELP} (escaped as a label value) if any. */
-  private void omMetadata(Series name, String type, MetricMetadata metadata) {
-    put(TYPE);
-    put(name.name);
-    put((byte) ' ');
+  // ---- Where the formats differ
+
+  /**
+   * A counter's or an info's series after the family's metadata, from its full name: the text
+   * format names the family by it, OpenMetrics by the name without {@code suffix}.
+   */
+  private Series suffixedFamily(
+      String fullName, String suffix, String type, MetricMetadata metadata) {
+    if (!openMetrics) {
+      Series series = series(fullName);
+      metadata(series, type, metadata);
+      return series;
+    }
+    String base = fullName.substring(0, fullName.length() - suffix.length());
+    Series family = series(base);
+    metadata(family, type, metadata);
+    return suffixed(base, family, suffix);
+  }
+
+  /** A gauge's name: in the text format, the library's legacy one from the name before escaping. */
+  private String gaugeName(MetricMetadata metadata, MetricMetadata unescaped) {
+    return openMetrics
+        ? SnapshotEscaper.getMetadataName(metadata, SCHEME)
+        : SnapshotEscaper.getLegacyGaugeName(metadata, unescaped.getOriginalName(), SCHEME);
+  }
+
+  /** A point's exemplars: none in the text format. */
+  private Exemplars exemplars(DistributionDataPointSnapshot data) {
+    return openMetrics ? data.getExemplars() : Exemplars.EMPTY;
+  }
+
+  /**
+   * The text format: {@code # HELP} (escaping only {@code \} and newline) then {@code # TYPE}.
+   * OpenMetrics: {@code # TYPE}, {@code # UNIT} if any, {@code # HELP} (escaped as a label value).
+   */
+  private void metadata(Series name, String type, MetricMetadata metadata) {
+    String help = metadata.getHelp();
+    boolean hasHelp = help != null && !help.isEmpty();
+    if (hasHelp && !openMetrics) {
+      comment(HELP, name);
+      escapedHelp(help);
+      put((byte) '\n');
+    }
+    comment(TYPE, name);
     ascii(type);
     put((byte) '\n');
-    if (metadata.getUnit() != null) {
-      put(UNIT);
-      put(name.name);
-      put((byte) ' ');
+    if (openMetrics && metadata.getUnit() != null) {
+      comment(UNIT, name);
       escaped(metadata.getUnit().toString());
       put((byte) '\n');
     }
-    String help = metadata.getHelp();
-    if (help != null && !help.isEmpty()) {
-      put(HELP);
-      put(name.name);
-      put((byte) ' ');
+    if (hasHelp && openMetrics) {
+      comment(HELP, name);
       escaped(help);
       put((byte) '\n');
     }
   }
 
-  /** The scrape timestamp if any, the exemplar if any, and the newline. */
-  private void omEnd(DataPointSnapshot data, Exemplar exemplar) {
+  /** {@code # KEYWORD name }. */
+  private void comment(byte[] keyword, Series name) {
+    put(keyword);
+    put(name.name);
+    put((byte) ' ');
+  }
+
+  /**
+   * The scrape timestamp if any (seconds, 3 decimals: the default), in OpenMetrics the exemplar if
+   * any, and the newline.
+   */
+  private void end(DataPointSnapshot data, Exemplar exemplar) {
     if (data.hasScrapeTimestamp()) {
       put((byte) ' ');
       timestamp(data.getScrapeTimestampMillis());
     }
-    if (exemplar != null) {
+    if (exemplar != null && openMetrics) {
       put(EXEMPLAR);
       labels(exemplar.getLabels(), false, null, 0);
       put((byte) ' ');
@@ -657,7 +513,7 @@ final class TextExposition {
     put((byte) '\n');
   }
 
-  // ---- Both formats
+  // ---- Names, labels and lines
 
   /**
    * A counter's or an info's full name: the name it was given if that already ends with {@code
@@ -786,20 +642,30 @@ final class TextExposition {
       return;
     }
     int start = len;
-    for (int i = 0, n = labels.size(); i < n; i++) {
-      if (i > 0) {
-        put((byte) ',');
-      }
-      labelName(SnapshotEscaper.getSnapshotLabelName(labels, i, SCHEME));
-      put((byte) '=');
-      put((byte) '"');
-      escaped(labels.getValue(i));
-      put((byte) '"');
-    }
+    encodePairs(labels, true);
     labelKeys[slot] = labels;
     labelSpans[slot] = ((long) start << 32) | (len - start);
     if (++labelCount * 2 > labelKeys.length) {
       growLabels();
+    }
+  }
+
+  /** {@code a="x",b="y"}, the names quoted unless legacy ones, or written as they are. */
+  private void encodePairs(Labels labels, boolean quoteNames) {
+    for (int i = 0, n = labels.size(); i < n; i++) {
+      if (i > 0) {
+        put((byte) ',');
+      }
+      String name = SnapshotEscaper.getSnapshotLabelName(labels, i, SCHEME);
+      if (quoteNames) {
+        labelName(name);
+      } else {
+        utf8(name);
+      }
+      put((byte) '=');
+      put((byte) '"');
+      escaped(labels.getValue(i));
+      put((byte) '"');
     }
   }
 
@@ -844,18 +710,8 @@ final class TextExposition {
     put(name);
     put((byte) '{');
     Labels labels = data.getLabels();
-    int n = labels.size();
-    for (int j = 0; j < n; j++) {
-      if (j > 0) {
-        put((byte) ',');
-      }
-      utf8(SnapshotEscaper.getSnapshotLabelName(labels, j, SCHEME));
-      put((byte) '=');
-      put((byte) '"');
-      escaped(labels.getValue(j));
-      put((byte) '"');
-    }
-    if (n > 0) {
+    encodePairs(labels, false);
+    if (labels.size() > 0) {
       put((byte) ',');
     }
     put(name);
