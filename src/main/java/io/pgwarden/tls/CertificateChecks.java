@@ -164,16 +164,12 @@ public final class CertificateChecks {
 
   static void checkSignedBy(String what, X509Certificate certificate, X509Certificate ca)
       throws TlsMaterialException {
-    String wrongCa =
-        what
-            + " certificate "
-            + describe(certificate)
-            + " was not issued by the CA "
-            + describe(ca)
-            + "; install a certificate signed by this CA, or the CA that signed it";
     if (!certificate.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
       throw new TlsMaterialException(
-          wrongCa + " (its issuer is " + certificate.getIssuerX500Principal().getName() + ")");
+          wrongCa(what, certificate, ca)
+              + " (its issuer is "
+              + certificate.getIssuerX500Principal().getName()
+              + ")");
     }
     PROVEN.run(
         "signed",
@@ -182,11 +178,22 @@ public final class CertificateChecks {
             certificate.verify(ca.getPublicKey());
           } catch (GeneralSecurityException e) {
             throw new TlsMaterialException(
-                wrongCa + " (same issuer name, but the signature does not verify)", e);
+                wrongCa(what, certificate, ca)
+                    + " (same issuer name, but the signature does not verify)",
+                e);
           }
         },
         ProvenChecks.encoded(certificate),
         ProvenChecks.encoded(ca));
+  }
+
+  private static String wrongCa(String what, X509Certificate certificate, X509Certificate ca) {
+    return what
+        + " certificate "
+        + describe(certificate)
+        + " was not issued by the CA "
+        + describe(ca)
+        + "; install a certificate signed by this CA, or the CA that signed it";
   }
 
   static String describe(X509Certificate certificate) {
