@@ -59,8 +59,6 @@ public final class Supervisor {
 
   /** Hears of starts and crashes (Events in Kubernetes); called on the loop, must not block. */
   public interface Listener {
-    Listener NONE = new Listener() {};
-
     default void started(long pid, boolean firstStart) {}
 
     default void crashed(int code) {}
@@ -82,28 +80,6 @@ public final class Supervisor {
   private int crashesInARow;
   private Instant startedAt = Instant.EPOCH;
   private Instant restartAt;
-
-  /**
-   * @param background runs the ready hook off the loop (it talks to postgres and may block)
-   */
-  public Supervisor(
-      PostgresLauncher launcher,
-      Children children,
-      RestartPolicy restartPolicy,
-      ShutdownPolicy shutdownPolicy,
-      Consumer<Runnable> background,
-      ReadyHook readyHook,
-      ShutdownHook shutdownHook) {
-    this(
-        launcher,
-        children,
-        restartPolicy,
-        shutdownPolicy,
-        background,
-        readyHook,
-        shutdownHook,
-        Listener.NONE);
-  }
 
   /**
    * @param background runs the ready hook off the loop (it talks to postgres and may block)
