@@ -96,15 +96,7 @@ class ClusterStatusTest {
         .containsEntry("phase", "Applying configuration")
         .containsEntry("phaseReason", "restart required to apply: max_wal_senders, shared_buffers");
 
-    Map<String, Object> applying =
-        Map.of(
-            "currentPrimary", "db-1",
-            "targetPrimary", "db-1",
-            "instancesStatus", Map.of("healthy", List.of("db-1")),
-            "readyInstances", 1,
-            "instancesReportedState", Map.of("db-1", Map.of("isPrimary", true, "timeLineID", 1)),
-            "phase", "Applying configuration",
-            "phaseReason", "restart required to apply: shared_buffers");
+    Map<String, Object> applying = applying("restart required to apply: shared_buffers");
     Map<String, Object> back =
         status(ClusterStatus.patch("db-1", READY_PRIMARY, applying, "2", NOW).get());
     assertThat(back).containsEntry("phase", "Cluster in healthy state").containsKey("phaseReason");
@@ -113,15 +105,26 @@ class ClusterStatusTest {
 
   @Test
   void theOperatorsOwnApplyingPhaseIsNotTouched() {
-    Map<String, Object> current =
-        Map.of(
-            "currentPrimary", "db-1",
-            "targetPrimary", "db-1",
-            "instancesStatus", Map.of("healthy", List.of("db-1")),
-            "readyInstances", 1,
-            "instancesReportedState", Map.of("db-1", Map.of("isPrimary", true, "timeLineID", 1)),
-            "phase", "Applying configuration",
-            "phaseReason", "the operator's own reason");
+    Map<String, Object> current = applying("the operator's own reason");
     assertThat(ClusterStatus.patch("db-1", READY_PRIMARY, current, "4", NOW)).isEmpty();
+  }
+
+  /** The status of this ready primary, already reported, in phase "Applying configuration". */
+  private static Map<String, Object> applying(String phaseReason) {
+    return Map.of(
+        "currentPrimary",
+        "db-1",
+        "targetPrimary",
+        "db-1",
+        "instancesStatus",
+        Map.of("healthy", List.of("db-1")),
+        "readyInstances",
+        1,
+        "instancesReportedState",
+        Map.of("db-1", Map.of("isPrimary", true, "timeLineID", 1)),
+        "phase",
+        "Applying configuration",
+        "phaseReason",
+        phaseReason);
   }
 }

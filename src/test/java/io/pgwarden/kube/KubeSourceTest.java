@@ -2,10 +2,8 @@ package io.pgwarden.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.InvalidSpecException;
 import java.nio.charset.StandardCharsets;
@@ -79,16 +77,7 @@ class KubeSourceTest {
 
   @Test
   void theClusterIsParsedAndWhatIsNoLongerReadIsForgotten() throws Exception {
-    client
-        .genericKubernetesResources(ClusterResource.CONTEXT)
-        .inNamespace("ns")
-        .resource(
-            Serialization.unmarshal(
-                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
-                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
-                    + "\"spec\":{\"instances\":3,\"enableSuperuserAccess\":true}}",
-                GenericKubernetesResource.class))
-        .create();
+    api.createCluster("{\"instances\":3,\"enableSuperuserAccess\":true}");
     source.watchCluster();
     Cluster cluster = null;
     for (int i = 0; i < 200 && cluster == null; i++) {
@@ -125,16 +114,7 @@ class KubeSourceTest {
 
   @Test
   void aClusterWithAnUnknownFieldIsRefusedByPath() throws Exception {
-    client
-        .genericKubernetesResources(ClusterResource.CONTEXT)
-        .inNamespace("ns")
-        .resource(
-            Serialization.unmarshal(
-                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
-                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
-                    + "\"spec\":{\"postgresql\":{\"paramters\":{}}}}",
-                GenericKubernetesResource.class))
-        .create();
+    api.createCluster("{\"postgresql\":{\"paramters\":{}}}");
     source.watchCluster();
     InvalidSpecException refused = null;
     for (int i = 0; i < 200 && refused == null; i++) {

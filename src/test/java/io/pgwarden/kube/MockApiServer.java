@@ -1,11 +1,13 @@
 package io.pgwarden.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -40,6 +42,22 @@ final class MockApiServer implements AutoCloseable {
             .withRequestRetryBackoffLimit(0)
             .build();
     client = new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** Creates Cluster {@code db} in {@code ns} with {@code specJson} as its spec. */
+  void createCluster(String specJson) {
+    client
+        .genericKubernetesResources(ClusterResource.CONTEXT)
+        .inNamespace("ns")
+        .resource(
+            Serialization.unmarshal(
+                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
+                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
+                    + "\"spec\":"
+                    + specJson
+                    + "}",
+                GenericKubernetesResource.class))
+        .create();
   }
 
   @Override

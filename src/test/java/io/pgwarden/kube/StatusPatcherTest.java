@@ -2,11 +2,9 @@ package io.pgwarden.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,16 +36,7 @@ class StatusPatcherTest {
     api = new MockApiServer();
     server = api.server;
     client = api.client;
-    client
-        .genericKubernetesResources(ClusterResource.CONTEXT)
-        .inNamespace("ns")
-        .resource(
-            Serialization.unmarshal(
-                "{\"apiVersion\":\"postgresql.cnpg.io/v1\",\"kind\":\"Cluster\","
-                    + "\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},"
-                    + "\"spec\":{\"instances\":1}}",
-                GenericKubernetesResource.class))
-        .create();
+    api.createCluster("{\"instances\":1}");
     thread = Executors.newSingleThreadScheduledExecutor();
   }
 
