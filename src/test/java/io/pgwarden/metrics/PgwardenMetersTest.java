@@ -52,6 +52,10 @@ class PgwardenMetersTest {
           .contains(
               "# HELP pgwarden_postgres_restarts_total " + MetricNames.POSTGRES_RESTARTS.help())
           .contains("jvm_memory_used_bytes")
+          .contains("jvm_threads_live_threads")
+          .contains("jvm_threads_daemon_threads")
+          .contains("jvm_threads_peak_threads")
+          .doesNotContain("jvm_threads_states_threads")
           .contains("process_uptime_seconds");
       ExpositionCheck.wellFormed(body, false);
     }
