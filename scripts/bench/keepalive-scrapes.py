@@ -24,7 +24,8 @@ def main():
     agents = []
     for spec in sys.argv[4:]:
         name, pid, port = spec.split(":")
-        agents.append((name, int(pid), http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)))
+        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+        agents.append((name, int(pid), connection))
 
     def scrape(connection):
         connection.request("GET", "/metrics")
