@@ -103,18 +103,17 @@ public final class StandaloneMode implements Mode {
   }
 
   /**
-   * Watches the spec file's directory, the Secrets and the ConfigMaps; a change (or a periodic
-   * resync) calls {@code onChange}.
+   * Watches the spec file, the Secrets and the ConfigMaps; a change (or a periodic resync) calls
+   * {@code onChange}. Other files next to the spec file (a log, say) are not a change.
    */
   @Override
   public AutoCloseable watch(Runnable onChange) throws StartupException {
-    List<Path> flat =
-        settings.specFile().map(f -> List.of(f.toAbsolutePath().getParent())).orElse(List.of());
+    List<Path> spec = settings.specFile().map(List::of).orElse(List.of());
     try {
       LocalWatcher watcher =
           new LocalWatcher(
               List.of(settings.secretsDir(), settings.configMapsDir()),
-              flat,
+              spec,
               WATCH_SETTLE,
               WATCH_RESYNC,
               onChange);

@@ -11,7 +11,11 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -22,12 +26,30 @@ import org.slf4j.LoggerFactory;
  * callback runs once the files have been quiet for {@code settle}, so an editor's save or a
  * Kubernetes-style symlink swap of several files is one change. A periodic resync fires the
  * callback anyway, in case an event was lost (inotify queue overflow, a directory replaced).
+ *
+ * <p>A watched file (the spec) is watched through its directory, which may hold anything else (a
+ * log being written, other programs' files): only events naming the file, or a name starting with
+ * {@code ..} (the {@code ..data} symlink swap of a mounted ConfigMap), count as a change; the
+ * others neither fire the callback nor delay the settle or the resync.
  */
 public final class LocalWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalWatcher.class);
 
+  private static final WatchEvent.Kind<?>[] KINDS = {
+    StandardWatchEventKinds.ENTRY_CREATE,
+    StandardWatchEventKinds.ENTRY_MODIFY,
+    StandardWatchEventKinds.ENTRY_DELETE
+  };
+
   private final WatchService watcher;
   private final List<Path> roots;
+
+  /** The directories of the watched files, with the names in each that count. */
+  private final Map<Path, Set<Path>> files = new HashMap<>();
+
+  /** The roots and their subdirectories: every change in them counts. */
+  private final Set<Path> whole = new HashSet<>();
+
   private final Duration settle;
   private final Duration resync;
   private final Runnable onChange;
@@ -35,10 +57,11 @@ public final class LocalWatcher implements AutoCloseable {
 
   /**
    * Watches {@code roots} with their subdirectories (one level: {@code DIR/<name>/}, as Secrets are
-   * laid out) and {@code flat} directories alone (the spec file's).
+   * laid out), where any change counts, and the single {@code files} (the spec file) through their
+   * directories, where only changes of those files count.
    */
   public LocalWatcher(
-      List<Path> roots, List<Path> flat, Duration settle, Duration resync, Runnable onChange)
+      List<Path> roots, List<Path> files, Duration settle, Duration resync, Runnable onChange)
       throws IOException {
     this.watcher = FileSystems.getDefault().newWatchService();
     this.roots = List.copyOf(roots);
@@ -48,9 +71,14 @@ public final class LocalWatcher implements AutoCloseable {
     for (Path root : this.roots) {
       register(root);
     }
-    for (Path dir : flat) {
-      if (Files.isDirectory(dir)) {
-        registerOne(dir);
+    for (Path file : files) {
+      Path abs = file.toAbsolutePath();
+      Path dir = abs.getParent();
+      if (dir != null && Files.isDirectory(dir)) {
+        if (!this.files.containsKey(dir) && !whole.contains(dir)) {
+          dir.register(watcher, KINDS);
+        }
+        this.files.computeIfAbsent(dir, d -> new HashSet<>()).add(abs.getFileName());
       }
     }
     this.thread = new Thread(this::loop, "pgwarden-watch");
@@ -65,52 +93,68 @@ public final class LocalWatcher implements AutoCloseable {
     if (!Files.isDirectory(root)) {
       return;
     }
-    registerOne(root);
+    registerWhole(root);
     try (Stream<Path> children = Files.list(root)) {
       for (Path child : (Iterable<Path>) children::iterator) {
         if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
-          registerOne(child);
+          registerWhole(child);
         }
       }
     }
   }
 
-  private void registerOne(Path dir) throws IOException {
-    dir.register(
-        watcher,
-        StandardWatchEventKinds.ENTRY_CREATE,
-        StandardWatchEventKinds.ENTRY_MODIFY,
-        StandardWatchEventKinds.ENTRY_DELETE);
+  private void registerWhole(Path dir) throws IOException {
+    dir.register(watcher, KINDS);
+    whole.add(dir);
   }
 
   private void loop() {
+    long resyncAt = System.nanoTime() + resync.toNanos();
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        WatchKey key = watcher.poll(resync.toMillis(), TimeUnit.MILLISECONDS);
-        if (key == null) {
-          fire("periodic resync");
+        WatchKey key = watcher.poll(waitMillis(resyncAt), TimeUnit.MILLISECONDS);
+        if (key == null || !drain(key)) {
+          if (System.nanoTime() - resyncAt >= 0) {
+            fire("periodic resync");
+            resyncAt = System.nanoTime() + resync.toNanos();
+          }
           continue;
         }
-        drain(key);
-        // Settle: keep draining until nothing happened for a whole settle period.
-        WatchKey more;
-        while ((more = watcher.poll(settle.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-          drain(more);
+        // Settle: until no change of ours for a whole settle period.
+        long quietAt = System.nanoTime() + settle.toNanos();
+        while (System.nanoTime() - quietAt < 0) {
+          WatchKey more = watcher.poll(waitMillis(quietAt), TimeUnit.MILLISECONDS);
+          if (more != null && drain(more)) {
+            quietAt = System.nanoTime() + settle.toNanos();
+          }
         }
         fire("files changed");
+        resyncAt = System.nanoTime() + resync.toNanos();
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed: stop
     }
   }
 
-  private void drain(WatchKey key) {
+  private static long waitMillis(long deadline) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1);
+  }
+
+  /** Takes the key's events; whether one of them is a change that counts. */
+  private boolean drain(WatchKey key) {
     Path dir = (Path) key.watchable();
+    boolean all = whole.contains(dir);
+    Set<Path> names = files.getOrDefault(dir, Set.of());
+    boolean counts = false;
     for (WatchEvent<?> event : key.pollEvents()) {
-      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
-          && event.context() instanceof Path p) {
+      if (!(event.context() instanceof Path p)) {
+        counts = true; // an overflow: events were lost
+        continue;
+      }
+      counts |= all || names.contains(p) || p.toString().startsWith("..");
+      if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && roots.contains(dir)) {
         Path created = dir.resolve(p);
-        if (Files.isDirectory(created, LinkOption.NOFOLLOW_LINKS) && roots.contains(dir)) {
+        if (Files.isDirectory(created, LinkOption.NOFOLLOW_LINKS)) {
           try {
             register(created);
           } catch (IOException e) {
@@ -120,6 +164,7 @@ public final class LocalWatcher implements AutoCloseable {
       }
     }
     key.reset();
+    return counts;
   }
 
   private void fire(String why) {
