@@ -22,9 +22,10 @@ import java.util.function.Consumer;
  *
  * <p>Work goes to a lane as a batch (a scrape's statements in that database, handed over at once),
  * which runs its statements as {@linkplain Steps#run steps}. Each step gets a hard limit from the
- * moment it starts: past it, the step's future fails with a {@link TimeoutException} and the thread
- * is interrupted, so that the batch's next step can start. One timer watches a whole batch: it is
- * armed once when the batch starts and fires only when a step outlives the limit.
+ * moment it starts (the limit times the statements it sends together): past it, the step's future
+ * fails with a {@link TimeoutException} and the thread is interrupted, so that the batch's next
+ * step can start. One timer watches a whole batch: it is armed once when the batch starts and fires
+ * only when a step outlives the limit.
  */
 final class DatabaseLanes implements AutoCloseable {
   private final long limitNanos;
@@ -89,6 +90,7 @@ final class DatabaseLanes implements AutoCloseable {
     private CompletableFuture<?> current;
     private String what = "";
     private long deadline;
+    private long stepLimitNanos;
     private boolean finished;
     private ScheduledFuture<?> timer;
 
@@ -102,15 +104,24 @@ final class DatabaseLanes implements AutoCloseable {
      * names it in the timeout message. Does nothing when {@code result} is already complete.
      */
     <T> void run(String what, Callable<T> step, CompletableFuture<T> result) {
+      run(what, 1, step, result);
+    }
+
+    /**
+     * Runs {@code step}, which sends {@code statements} statements together, as {@link #run(String,
+     * Callable, CompletableFuture)}: its limit is that many times a statement's.
+     */
+    <T> void run(String what, int statements, Callable<T> step, CompletableFuture<T> result) {
       if (result.isDone()) {
         return;
       }
       synchronized (lock) {
         current = result;
         this.what = what;
-        deadline = System.nanoTime() + limitNanos;
+        stepLimitNanos = limitNanos * Math.max(1, statements);
+        deadline = System.nanoTime() + stepLimitNanos;
         if (timer == null) {
-          arm(limitNanos);
+          arm(stepLimitNanos);
         }
       }
       try {
@@ -144,7 +155,7 @@ final class DatabaseLanes implements AutoCloseable {
                         + " in database "
                         + database
                         + " ran past "
-                        + TimeUnit.NANOSECONDS.toMillis(limitNanos)
+                        + TimeUnit.NANOSECONDS.toMillis(stepLimitNanos)
                         + " ms");
             if (current.completeExceptionally(e)) {
               thread.interrupt();

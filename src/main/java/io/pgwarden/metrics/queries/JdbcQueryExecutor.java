@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -20,7 +22,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.BaseStatement;
+import org.postgresql.core.CachedQuery;
+import org.postgresql.core.Field;
+import org.postgresql.core.Query;
+import org.postgresql.core.ResultCursor;
+import org.postgresql.core.ResultHandlerBase;
 import org.postgresql.core.TransactionState;
+import org.postgresql.core.Tuple;
 import org.postgresql.util.PGInterval;
 
 /**
@@ -31,12 +40,19 @@ import org.postgresql.util.PGInterval;
  * set_config}, a {@code SET}) is seen by the next; {@link #finish} rolls the transaction back.
  *
  * <p>The settings, the savepoint and the rollback to it travel with the statement, in the same
- * round trip: a batch of n statements costs n + 1 round trips. A failed statement rolls its
- * transaction back (the next one begins a new one); a connection that fails is closed and opened
- * again on the next call; connections idle for longer than {@code idle} are closed at the next
- * call. {@link QueryEngine} calls it for a connection from one thread at a time. A statement that
- * outlives its {@code statement_timeout} (a server that cannot answer at all) is cut by the
- * engine's own limit, which interrupts the thread, and by the connection's socket timeout.
+ * round trip: a batch of n statements run by {@link #query} costs n + 1 round trips. {@link
+ * #queryAll} sends its statements together, with the settings, the savepoints and the final
+ * rollback, as one multi-statement text: one round trip, and pgjdbc's result handler tells which
+ * statement each result or error belongs to. When one fails, postgres skips the rest of the text;
+ * they run again together after it, so a failing or slow statement costs its batch one more round
+ * trip, not the others' results. A statement that is not a single statement on its own, or a text
+ * whose statements do not split as its parts did (an unterminated quote or comment in a query),
+ * runs alone, as {@link #query} runs it. A failed statement rolls its transaction back (the next
+ * one begins a new one); a connection that fails is closed and opened again on the next call;
+ * connections idle for longer than {@code idle} are closed at the next call. {@link QueryEngine}
+ * calls it for a connection from one thread at a time. A statement that outlives its {@code
+ * statement_timeout} (a server that cannot answer at all) is cut by the engine's own limit, which
+ * interrupts the thread, and by the connection's socket timeout.
  */
 public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   /** The savepoint each statement runs after, and the next statement rolls back to. */
@@ -66,6 +82,24 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   private static final int MAX_TEXTS = 1000;
 
+  /**
+   * The combined texts kept prepared a connection: each holds a server-side statement a part once
+   * pgjdbc prepares it, so only a few (the usual sets of queries a scrape runs) are kept.
+   */
+  private static final int MAX_COMBINED = 16;
+
+  /** Runs after which a combined text uses named (server-prepared) statements, as pgjdbc's own. */
+  private static final int PREPARE_THRESHOLD = 5;
+
+  /** Ends a combined text: the rollback of its transaction. */
+  private static final String END = "\n;ROLLBACK";
+
+  /** Between two statements of a combined text. */
+  private static final String BETWEEN = "\n;ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
+
+  /** A combined text whose statements do not split as its parts: its parts run alone. */
+  private static final Combined APART = new Combined(null, 0);
+
   private final ConnectionFactory factory;
   private final long idleNanos;
   private final Map<String, Held> held = new ConcurrentHashMap<>();
@@ -81,6 +115,15 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
     /** The statements prefixed with {@link #NEXT}, by query text. */
     final Map<String, String> next = new HashMap<>();
+
+    /** Whether a query text is a single statement, by text. */
+    final Map<String, Boolean> single = new HashMap<>();
+
+    /** The combined texts of {@link #queryAll}, parsed, by text. */
+    final Map<String, Combined> combined = new HashMap<>();
+
+    /** Makes pgjdbc's result sets from the rows of a combined text; opened on first use. */
+    BaseStatement statement;
 
     int version;
     long lastUsed = System.nanoTime();
@@ -172,11 +215,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     long millis = Math.max(1, timeout.toMillis());
     String text;
     int skip;
-    if (h.begin.size() + h.next.size() > MAX_TEXTS || h.beginMillis != millis) {
-      h.begin.clear(); // queries replaced many times over, or another timeout: start afresh
-      h.next.clear();
-      h.beginMillis = millis;
-    }
+    forget(h, millis);
     if (!h.open) {
       text = h.begin.computeIfAbsent(sql, q -> BEGIN + millis + SAVE + q);
       skip = BEGIN_STATEMENTS;
@@ -214,6 +253,301 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     } catch (SQLException e) {
       abandon(key, h);
       throw e;
+    }
+  }
+
+  /**
+   * Starts the kept texts afresh when queries were replaced many times over or the timeout moved.
+   */
+  private static void forget(Held h, long millis) {
+    if (h.begin.size() + h.next.size() + h.single.size() > MAX_TEXTS
+        || h.combined.size() > MAX_COMBINED
+        || h.beginMillis != millis) {
+      h.begin.clear();
+      h.next.clear();
+      h.single.clear();
+      h.combined.values().forEach(c -> c.close());
+      h.combined.clear();
+      h.beginMillis = millis;
+    }
+  }
+
+  /** A combined text as pgjdbc parsed it, and how many statements come before its first query. */
+  private record Combined(CachedQuery cached, int prefix) {
+    void close() {
+      if (cached != null) {
+        cached.query.close();
+      }
+    }
+  }
+
+  @Override
+  public List<Result> queryAll(
+      String database, int connection, List<String> sqls, Duration timeout) {
+    Result[] results = new Result[sqls.size()];
+    String key = key(database, connection);
+    long millis = Math.max(1, timeout.toMillis());
+    int from = 0;
+    while (from < sqls.size()) {
+      Held h;
+      try {
+        h = connection(key, database);
+      } catch (SQLException e) {
+        Arrays.fill(results, from, results.length, Result.failed(e));
+        break;
+      }
+      forget(h, millis);
+      int together = 0;
+      while (from + together < sqls.size() && single(h, sqls.get(from + together))) {
+        together++;
+      }
+      if (together == 0) {
+        from = alone(database, connection, sqls, from, 1, timeout, results);
+      } else {
+        from = together(key, h, database, connection, sqls, from, together, timeout, results);
+      }
+    }
+    return List.of(results);
+  }
+
+  /** Runs {@code count} statements from {@code from} one by one; returns where to carry on. */
+  private int alone(
+      String database,
+      int connection,
+      List<String> sqls,
+      int from,
+      int count,
+      Duration timeout,
+      Result[] results) {
+    for (int i = from; i < from + count; i++) {
+      try {
+        results[i] = Result.of(query(database, connection, sqls.get(i), timeout));
+      } catch (SQLException e) {
+        results[i] = Result.failed(e);
+      }
+    }
+    return from + count;
+  }
+
+  /** Whether {@code sql} is one statement for pgjdbc, so that it can go into a combined text. */
+  private static boolean single(Held h, String sql) {
+    Boolean one = h.single.get(sql);
+    if (one == null) {
+      try {
+        Query q =
+            h.connection
+                .unwrap(BaseConnection.class)
+                .getQueryExecutor()
+                .createQuery(sql, true, false)
+                .query;
+        one = q.getSubqueries() == null && !q.isEmpty();
+        q.close();
+      } catch (SQLException e) {
+        one = false; // running it alone reports the problem
+      }
+      h.single.put(sql, one);
+    }
+    return one;
+  }
+
+  /**
+   * Runs {@code count} statements from {@code from} as one combined text; returns where to carry
+   * on: past them all, or past the one that failed.
+   */
+  @SuppressFBWarnings(
+      value = "SQL_INJECTION_JDBC",
+      justification =
+          "the SQL is the administrator's queries.yaml, run read-only as cnpg_metrics_exporter;"
+              + " what pgwarden puts around it is constant but for the timeout, a number")
+  private int together(
+      String key,
+      Held h,
+      String database,
+      int connection,
+      List<String> sqls,
+      int from,
+      int count,
+      Duration timeout,
+      Result[] results) {
+    long millis = Math.max(1, timeout.toMillis());
+    StringBuilder text = new StringBuilder(256 * count);
+    int prefix;
+    if (!h.open) {
+      text.append(BEGIN).append(millis).append(SAVE);
+      prefix = BEGIN_STATEMENTS;
+    } else if (h.timeoutMillis != millis) {
+      text.append(NEXT_TIMEOUT).append(millis).append(SAVE);
+      prefix = NEXT_TIMEOUT_STATEMENTS;
+    } else {
+      text.append(NEXT);
+      prefix = 1;
+    }
+    for (int i = from; i < from + count; i++) {
+      if (i > from) {
+        text.append(BETWEEN);
+      }
+      text.append(sqls.get(i));
+    }
+    text.append(END);
+    Collector collected = new Collector();
+    try {
+      Combined combined = combined(h, text.toString(), prefix, count);
+      if (combined.cached() == null) {
+        return alone(database, connection, sqls, from, count, timeout, results);
+      }
+      CachedQuery cached = combined.cached();
+      cached.increaseExecuteCount();
+      int flags =
+          cached.getExecuteCount() < PREPARE_THRESHOLD
+              ? org.postgresql.core.QueryExecutor.QUERY_ONESHOT
+              : 0;
+      h.open = true;
+      h.timeoutMillis = millis;
+      h.connection
+          .unwrap(BaseConnection.class)
+          .getQueryExecutor()
+          .execute(cached.query, cached.query.createParameterList(), collected, 0, 0, flags);
+    } catch (SQLException e) {
+      collected.handleError(e);
+    }
+    // Statement i of the run is part prefix + 2 * (i - from); a rollback to the savepoint between.
+    int failedAt = collected.error == null ? Integer.MAX_VALUE : collected.errorAt;
+    int next = from + count;
+    for (int i = from; i < from + count; i++) {
+      int part = prefix + 2 * (i - from);
+      if (part < collected.parts.size()) {
+        results[i] = result(h, collected.parts.get(part));
+      } else if (part == failedAt) {
+        results[i] = Result.failed(collected.error);
+      } else {
+        next = Math.min(next, i); // skipped by postgres after the failure: to run again
+      }
+    }
+    if (collected.error == null
+        && collected.parts.size() == prefix + 2 * count
+        && transactionState(h) == TransactionState.IDLE) {
+      h.open = false; // the text's own rollback ended the transaction
+      return next;
+    }
+    abandon(key, h);
+    if (failedAt < prefix || !held.containsKey(key) || next == from) {
+      // a failure before the first query, or of the connection: the rest fails with it
+      SQLException e =
+          collected.error != null
+              ? collected.error
+              : new SQLException("the combined statements ended unexpectedly", "XX000");
+      for (int i = from; i < from + count; i++) {
+        if (results[i] == null) {
+          results[i] = Result.failed(e);
+        }
+      }
+      return from + count;
+    }
+    return next;
+  }
+
+  private static TransactionState transactionState(Held h) {
+    try {
+      return h.connection.unwrap(BaseConnection.class).getTransactionState();
+    } catch (SQLException e) {
+      return TransactionState.FAILED;
+    }
+  }
+
+  /** The combined text, parsed once; {@link #APART} when it does not split into its parts. */
+  private static Combined combined(Held h, String text, int prefix, int count) throws SQLException {
+    Combined c = h.combined.get(text);
+    if (c == null) {
+      CachedQuery cached =
+          h.connection
+              .unwrap(BaseConnection.class)
+              .getQueryExecutor()
+              .createQuery(text, true, false);
+      Query[] parts = cached.query.getSubqueries();
+      if (parts != null && parts.length == prefix + 2 * count) {
+        c = new Combined(cached, prefix);
+      } else {
+        cached.query.close();
+        c = APART;
+      }
+      h.combined.put(text, c);
+    }
+    return c;
+  }
+
+  /** One part's outcome as a query's result: its rows, or an error when it returned none. */
+  private static Result result(Held h, Object part) {
+    if (!(part instanceof Collector.Part raw)) {
+      return Result.failed(new SQLException("No results were returned by the query.", "02000"));
+    }
+    try {
+      if (h.statement == null) {
+        Statement s = h.connection.createStatement();
+        h.statement = s.unwrap(BaseStatement.class);
+      }
+      try (ResultSet rs = h.statement.createResultSet(raw.query, raw.fields, raw.tuples, null)) {
+        return Result.of(read(rs));
+      }
+    } catch (SQLException e) {
+      return Result.failed(e);
+    }
+  }
+
+  /**
+   * pgjdbc's results of a combined text, part by part: the rows of a part that returned some, the
+   * command status of one that did not; and the first error, with the number of parts done before
+   * it (the index of the part that failed).
+   */
+  private static final class Collector extends ResultHandlerBase {
+    /** The rows of a part, as pgjdbc hands them over. */
+    static final class Part {
+      final Query query;
+      final Field[] fields;
+      final List<Tuple> tuples;
+
+      Part(Query query, Field[] fields, List<Tuple> tuples) {
+        this.query = query;
+        this.fields = fields;
+        this.tuples = tuples;
+      }
+    }
+
+    final List<Object> parts = new ArrayList<>();
+    SQLException error;
+    int errorAt = -1;
+
+    @Override
+    public void handleResultRows(
+        Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
+      parts.add(new Part(fromQuery, fields, tuples));
+    }
+
+    @Override
+    public void handleCommandStatus(String status, long updateCount, long insertOID) {
+      parts.add(status);
+    }
+
+    @Override
+    public void handleWarning(SQLWarning warning) {
+      // a notice of a query is no failure
+    }
+
+    @Override
+    public void handleError(SQLException e) {
+      if (error == null) {
+        error = e;
+        errorAt = parts.size();
+      }
+    }
+
+    @Override
+    public void handleCompletion() {
+      // errors are read by part, not thrown
+    }
+
+    @Override
+    public SQLException getException() {
+      return error;
     }
   }
 

@@ -15,6 +15,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -43,14 +45,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each query is skipped on a standby when {@code primary}, and in a database whose server
  * version is outside {@code runonserver} or whose {@code predicate_query} is false. It runs in its
- * default database, or in each of its {@code target_databases}, one statement at a time per
- * connection, a database's statements spread over {@value #CONNECTIONS} connections ({@link
- * DatabaseLanes}): a scrape hands each connection its share as one batch, which {@link
- * QueryExecutor#finish} ends. A result is kept {@code cache_seconds}: scrapes within the window
- * touch no database; the first scrape after it refreshes, and concurrent scrapes share that one
- * refresh. A run that fails or runs past its timeout adds one to {@code
- * pgwarden_query_errors_total{query}} and sets {@code pgwarden_query_last_error{query}}; the scrape
- * still returns every other query's metrics, waiting at most twice the query timeout.
+ * default database, or in each of its {@code target_databases}, a database's queries spread over
+ * {@value #CONNECTIONS} connections ({@link DatabaseLanes}): a scrape hands each connection its
+ * share as one batch, whose predicate queries, then queries, each go in one round trip ({@link
+ * QueryExecutor#queryAll}), and which {@link QueryExecutor#finish} ends. A result is kept {@code
+ * cache_seconds}: scrapes within the window touch no database; the first scrape after it refreshes,
+ * and concurrent scrapes share that one refresh. A run that fails or runs past its timeout adds one
+ * to {@code pgwarden_query_errors_total{query}} and sets {@code pgwarden_query_last_error{query}};
+ * the scrape still returns every other query's metrics, waiting at most twice the query timeout.
  */
 public final class QueryEngine implements MultiCollector, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(QueryEngine.class);
@@ -70,6 +72,9 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
       new MetricMetadata(QueryMetrics.ERRORS, QueryMetrics.ERRORS_HELP);
   private static final MetricMetadata LAST_ERROR =
       new MetricMetadata(QueryMetrics.LAST_ERROR, QueryMetrics.LAST_ERROR_HELP);
+
+  /** Every how many runs a query runs alone, so that its time (its share of a batch) is known. */
+  static final int MEASURE_EVERY = 64;
 
   /** The default per-statement timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -204,6 +209,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     private boolean lastFailed;
     private String lastMessage = "";
     private volatile long cost;
+    private long runs;
 
     /**
      * The run this scrape reads: the one under way, the cached one, the one a prefetch started for
@@ -265,13 +271,24 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
       return labels;
     }
 
-    /** How long the query took to run in its databases, last time; 0 before it first ran. */
+    /**
+     * How long the query took the last time it ran alone (in one of its databases), to spread a
+     * database's queries over its connections; 0 before it first ran.
+     */
     long cost() {
       return cost;
     }
 
     void cost(long nanos) {
       cost = nanos;
+    }
+
+    /**
+     * Whether this run is to run alone, to measure the query's time: its first run and every
+     * {@value QueryEngine#MEASURE_EVERY}th; the others go together with the rest of their batch.
+     */
+    synchronized boolean measure() {
+      return cost == 0 || ++runs % MEASURE_EVERY == 0;
     }
   }
 
@@ -322,8 +339,8 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
 
   /**
    * Spreads {@code tasks} over the database's {@link #CONNECTIONS}: the costliest first, each to
-   * the connection with the least work so far (by the queries' last run times), each connection's
-   * share kept in query order. The listing, when any, goes to connection 0.
+   * the connection with the least work so far (by the queries' times when they last ran alone),
+   * each connection's share kept in query order. The listing, when any, goes to connection 0.
    */
   private void submit(String db, List<Task> tasks, List<Run> listing) {
     List<List<Task>> shares = new ArrayList<>(CONNECTIONS);
@@ -407,10 +424,7 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
               if (!listing.isEmpty()) {
                 all.addAll(list(db, connection, steps, listing));
               }
-              for (Task t : all) {
-                steps.run(
-                    "query " + t.query().name(), () -> runOnce(t.run(), db, connection), t.part());
-              }
+              runAll(all, db, connection, steps);
             } catch (RuntimeException e) {
               abandon(all, listing, e);
             } finally {
@@ -474,32 +488,132 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
     return List.copyOf(chosen);
   }
 
-  private List<Point> runOnce(Run run, String db, int connection) throws java.sql.SQLException {
-    long start = System.nanoTime();
-    try {
-      return runOnce(run.query(), run.rows(), db, connection);
-    } finally {
-      run.state().cost(System.nanoTime() - start);
+  /**
+   * Runs a batch's tasks: those outside their {@code runonserver} range end empty; the predicate
+   * queries run together, then the queries whose predicate held (or that have none) together, each
+   * set in one round trip ({@link QueryExecutor#queryAll}), but for those whose time is measured
+   * this run ({@link QueryState#measure}), which run alone.
+   */
+  private void runAll(List<Task> tasks, String db, int connection, DatabaseLanes.Steps steps) {
+    List<Task> due = new ArrayList<>(tasks.size());
+    CompletableFuture<Integer> version = null;
+    for (Task t : tasks) {
+      VersionRange range = t.query().runOnServer();
+      if (!range.equals(VersionRange.ANY)) {
+        if (version == null) {
+          version = new CompletableFuture<>();
+          steps.run(
+              "reading the server version",
+              () -> executor.serverVersionNum(db, connection),
+              version);
+        }
+        try {
+          if (!range.containsServerVersionNum(version.join())) {
+            t.part().complete(List.of());
+            continue;
+          }
+        } catch (CompletionException | CancellationException e) {
+          t.part().completeExceptionally(e);
+          continue;
+        }
+      }
+      due.add(t);
+    }
+    List<Task> predicated = new ArrayList<>();
+    for (Task t : due) {
+      if (t.query().predicateQuery().isPresent()) {
+        predicated.add(t);
+      }
+    }
+    if (!predicated.isEmpty()) {
+      List<QueryExecutor.Result> answers =
+          together(steps, db, connection, predicated, q -> q.predicateQuery().orElseThrow());
+      for (int i = 0; i < predicated.size(); i++) {
+        Task t = predicated.get(i);
+        QueryExecutor.Result answer = answers.get(i);
+        if (answer.error() != null) {
+          t.part().completeExceptionally(answer.error());
+          due.remove(t);
+        } else if (!holds(answer.rows())) {
+          t.part().complete(List.of());
+          due.remove(t);
+        }
+      }
+    }
+    // A query whose time is to be measured runs alone: its round trip is its time.
+    List<Task> timed = new ArrayList<>();
+    for (Task t : due) {
+      if (t.run().state().measure()) {
+        timed.add(t);
+      }
+    }
+    due.removeAll(timed);
+    for (Task t : timed) {
+      long start = System.nanoTime();
+      List<QueryExecutor.Result> alone =
+          together(steps, db, connection, List.of(t), UserQuery::query);
+      t.run().state().cost(System.nanoTime() - start);
+      complete(t, db, alone.get(0));
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    List<QueryExecutor.Result> results = together(steps, db, connection, due, UserQuery::query);
+    for (int i = 0; i < due.size(); i++) {
+      complete(due.get(i), db, results.get(i));
     }
   }
 
-  private List<Point> runOnce(UserQuery q, RowsToPoints rows, String db, int connection)
-      throws java.sql.SQLException {
-    if (!q.runOnServer().equals(VersionRange.ANY)
-        && !q.runOnServer().containsServerVersionNum(executor.serverVersionNum(db, connection))) {
-      return List.of();
+  /** Completes a task with its query's result: its samples, or its failure. */
+  private static void complete(Task t, String db, QueryExecutor.Result r) {
+    if (r.error() != null) {
+      t.part().completeExceptionally(r.error());
+      return;
     }
-    if (q.predicateQuery().isPresent()) {
-      QueryExecutor.Rows p = executor.query(db, connection, q.predicateQuery().get(), timeout);
-      if (p.rows().isEmpty() || p.columns().isEmpty()) {
-        return List.of();
-      }
-      Object first = p.rows().get(0).get(p.columns().get(0));
-      if (RowsToPoints.number(first) != 1) {
-        return List.of();
-      }
+    try {
+      t.part().complete(t.run().rows().convert(db, r.rows()));
+    } catch (RuntimeException e) {
+      t.part().completeExceptionally(e);
     }
-    return rows.convert(db, executor.query(db, connection, q.query(), timeout));
+  }
+
+  /** Whether a predicate query's answer lets its query run: a first column of 1. */
+  private static boolean holds(QueryExecutor.Rows p) {
+    if (p.rows().isEmpty() || p.columns().isEmpty()) {
+      return false;
+    }
+    return RowsToPoints.number(p.rows().get(0).get(p.columns().get(0))) == 1;
+  }
+
+  /**
+   * Runs a statement of each task's query ({@code sql} picks it) together, as one step; when the
+   * step fails as a whole (its time limit), each statement fails with it.
+   */
+  private List<QueryExecutor.Result> together(
+      DatabaseLanes.Steps steps,
+      String db,
+      int connection,
+      List<Task> tasks,
+      Function<UserQuery, String> sql) {
+    List<String> sqls = new ArrayList<>(tasks.size());
+    List<String> names = new ArrayList<>(tasks.size());
+    for (Task t : tasks) {
+      sqls.add(sql.apply(t.query()));
+      names.add(t.query().name());
+    }
+    CompletableFuture<List<QueryExecutor.Result>> done = new CompletableFuture<>();
+    steps.run(
+        names.size() == 1 ? "query " + names.get(0) : "queries " + String.join(", ", names),
+        sqls.size(),
+        () -> executor.queryAll(db, connection, sqls, timeout),
+        done);
+    try {
+      return done.join();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      Exception failure = cause instanceof Exception x ? x : new IllegalStateException(cause);
+      return Collections.nCopies(sqls.size(), QueryExecutor.Result.failed(failure));
+    }
   }
 
   private static String message(Throwable e) {

@@ -2,6 +2,7 @@ package io.pgwarden.metrics.queries;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -9,8 +10,8 @@ import java.util.Map;
  * Runs one SQL statement in one database, read-only, within a timeout, on one of the database's
  * connections (numbered from 0). {@link QueryEngine} calls it for one connection at a time from
  * that connection's own thread, so an implementation may hold one session a connection number. The
- * engine runs a scrape's statements on a connection as a batch: {@link #query} for each, then
- * {@link #finish} once.
+ * engine runs a scrape's statements on a connection as a batch: {@link #query} or {@link #queryAll}
+ * for them, then {@link #finish} once.
  */
 public interface QueryExecutor {
   /**
@@ -22,6 +23,26 @@ public interface QueryExecutor {
    * @throws SQLException when the statement fails or times out
    */
   Rows query(String database, int connection, String sql, Duration timeout) throws SQLException;
+
+  /**
+   * Runs {@code sqls} in order in {@code database}, each as {@link #query} runs one: one result
+   * each, in order; a statement that fails leaves the others to run. An implementation may send
+   * them together (one round trip for all).
+   *
+   * @param timeout each statement's timeout
+   */
+  default List<Result> queryAll(
+      String database, int connection, List<String> sqls, Duration timeout) {
+    List<Result> results = new ArrayList<>(sqls.size());
+    for (String sql : sqls) {
+      try {
+        results.add(Result.of(query(database, connection, sql, timeout)));
+      } catch (SQLException | RuntimeException e) {
+        results.add(Result.failed(e));
+      }
+    }
+    return results;
+  }
 
   /**
    * Ends a batch of statements on a connection to {@code database}: whatever a statement of the
@@ -43,6 +64,28 @@ public interface QueryExecutor {
     public Rows {
       columns = List.copyOf(columns);
       rows = List.copyOf(rows);
+    }
+  }
+
+  /**
+   * The outcome of one statement of {@link #queryAll}: its rows, or why it failed.
+   *
+   * @param rows the rows; {@code null} when it failed
+   * @param error why it failed; {@code null} when it succeeded
+   */
+  record Result(Rows rows, Exception error) {
+    public Result {
+      if ((rows == null) == (error == null)) {
+        throw new IllegalArgumentException("a result has either rows or an error");
+      }
+    }
+
+    static Result of(Rows rows) {
+      return new Result(rows, null);
+    }
+
+    static Result failed(Exception error) {
+      return new Result(null, error);
     }
   }
 }
