@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,15 @@ final class RowsToPoints {
   private final List<String> labelColumns;
   private final boolean addDatname;
   private final List<Sampled> sampled;
+
+  /**
+   * The labels made for earlier rows, by their values: the same rows come back scrape after scrape,
+   * and making labels (checking and sorting their names) costs more than finding them. Emptied when
+   * it reaches {@value #MAX_CACHED_LABELS}, so that values that keep changing cannot grow it.
+   */
+  private final Map<List<String>, Labels> cachedLabels = new ConcurrentHashMap<>();
+
+  private static final int MAX_CACHED_LABELS = 10_000;
 
   /** The converter of {@code query}'s rows. */
   RowsToPoints(UserQuery query) {
@@ -114,7 +124,7 @@ final class RowsToPoints {
       if (addDatname) {
         values[values.length - 1] = database;
       }
-      Labels labels = Labels.of(labelNames, Arrays.asList(values));
+      Labels labels = labels(values);
       for (Sampled c : sampled) {
         Point point = point(c, row, labels);
         if (point != null) {
@@ -123,6 +133,20 @@ final class RowsToPoints {
       }
     }
     return points;
+  }
+
+  /** The labels of a row's label values, made once for values seen before. */
+  private Labels labels(String[] values) {
+    List<String> key = Arrays.asList(values);
+    Labels labels = cachedLabels.get(key);
+    if (labels == null) {
+      labels = Labels.of(labelNames, key);
+      if (cachedLabels.size() >= MAX_CACHED_LABELS) {
+        cachedLabels.clear();
+      }
+      cachedLabels.put(key, labels);
+    }
+    return labels;
   }
 
   private static Point point(Sampled s, Map<String, Object> row, Labels labels) {

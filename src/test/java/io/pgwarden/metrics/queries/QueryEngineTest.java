@@ -157,6 +157,46 @@ class QueryEngineTest {
   }
 
   @Test
+  void eachScrapesLabelsAreItsOwnRowsValues() throws Exception {
+    load(
+        """
+        q:
+          query: S
+          metrics:
+            - name: {usage: LABEL}
+            - kind: {usage: LABEL}
+            - v: {usage: GAUGE}
+        """);
+    List<String> columns = List.of("name", "kind", "v");
+    executor.answer(
+        "S", db -> rows(columns, new Object[] {"a", "x", 1}, new Object[] {"b", "x", 2}));
+    assertThat(samples(engine.collect())).containsExactlyInAnyOrder("a,x=1.0", "b,x=2.0");
+
+    executor.answer(
+        "S",
+        db ->
+            rows(
+                columns,
+                new Object[] {"b", "x", 3},
+                new Object[] {"a", "y", 4},
+                new Object[] {"c", null, 5}));
+    assertThat(samples(engine.collect())).containsExactlyInAnyOrder("b,x=3.0", "a,y=4.0", "c,=5.0");
+  }
+
+  private static List<String> samples(MetricSnapshots s) {
+    return ((GaugeSnapshot) find(s, "cnpg_q_v"))
+        .getDataPoints().stream()
+            .map(
+                p ->
+                    p.getLabels().get("name")
+                        + ","
+                        + p.getLabels().get("kind")
+                        + "="
+                        + p.getValue())
+            .toList();
+  }
+
+  @Test
   void starTargetsEveryDatabaseWithADatnameLabel() throws Exception {
     load(
         """
