@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,9 +86,10 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     this.clusterLabels = Labels.of("cluster", cluster);
   }
 
+  /** Turns a reading's value into metrics. */
   @FunctionalInterface
-  private interface Reading {
-    void into(List<MetricSnapshot> out) throws SQLException;
+  private interface Metrics<T> {
+    void into(T value, List<MetricSnapshot> out);
   }
 
   @Override
@@ -103,16 +103,16 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     collections++;
     lastError = false;
     List<MetricSnapshot> out = new ArrayList<>();
-    boolean up = read(MetricNames.COLLECT_UP, out, o -> postgres.ping());
+    PostgresReadings.Readings readings = postgres.readAll(nanoTime);
+    boolean up = use(MetricNames.COLLECT_UP, readings.ping(), out, (v, o) -> {});
     out.add(gauge(MetricNames.UP, clusterLabels, up ? 1 : 0));
     if (up) {
-      read(MetricNames.COLLECT_WAL_ARCHIVE, out, this::archiveStatus);
-      read(MetricNames.COLLECT_WAL_SETTINGS, out, this::walDirectory);
-      read(MetricNames.COLLECT_SYNC, out, this::syncReplicas);
-      int[] version = {0};
-      read(MetricNames.COLLECT_VERSION, out, o -> version[0] = version(o));
-      if (version[0] >= 140000) {
-        read(MetricNames.COLLECT_STAT_WAL, out, this::statWal);
+      use(MetricNames.COLLECT_WAL_ARCHIVE, readings.archive(), out, this::archiveStatus);
+      use(MetricNames.COLLECT_WAL_SETTINGS, readings.wal(), out, this::walDirectory);
+      use(MetricNames.COLLECT_SYNC, readings.sync(), out, this::syncReplicas);
+      use(MetricNames.COLLECT_VERSION, readings.version(), out, this::version);
+      if (readings.statWal() != null) {
+        use(MetricNames.COLLECT_STAT_WAL, readings.statWal(), out, this::statWal);
       }
     }
     out.add(counter(MetricNames.COLLECTIONS_TOTAL, (double) collections));
@@ -133,27 +133,34 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     return new MetricSnapshots(out);
   }
 
-  /** Runs one reading, timing it; true when it succeeded. */
-  private boolean read(String collector, List<MetricSnapshot> out, Reading reading) {
-    long start = nanoTime.getAsLong();
-    List<MetricSnapshot> read = new ArrayList<>();
-    boolean ok;
-    try {
-      reading.into(read);
-      out.addAll(read);
-      ok = true;
-    } catch (SQLException | RuntimeException e) {
-      log.warn("metrics: {} failed: {}", collector, e.getMessage());
-      errors.merge(collector, 1L, Long::sum);
-      lastError = true;
-      ok = false;
+  /**
+   * Adds a reading's metrics, or counts its failure (a value that cannot be turned into metrics is
+   * one), and keeps its time; true when it succeeded.
+   */
+  private <T> boolean use(
+      String collector,
+      PostgresReadings.Reading<T> reading,
+      List<MetricSnapshot> out,
+      Metrics<T> metrics) {
+    durations.put(collector, reading.nanos() / 1e9);
+    Exception failure = reading.error();
+    if (failure == null) {
+      List<MetricSnapshot> made = new ArrayList<>();
+      try {
+        metrics.into(reading.value(), made);
+        out.addAll(made);
+        return true;
+      } catch (RuntimeException e) {
+        failure = e;
+      }
     }
-    durations.put(collector, (nanoTime.getAsLong() - start) / 1e9);
-    return ok;
+    log.warn("metrics: {} failed: {}", collector, failure.getMessage());
+    errors.merge(collector, 1L, Long::sum);
+    lastError = true;
+    return false;
   }
 
-  private void archiveStatus(List<MetricSnapshot> out) throws SQLException {
-    PostgresReadings.ArchiveStatus s = postgres.archiveStatus();
+  private void archiveStatus(PostgresReadings.ArchiveStatus s, List<MetricSnapshot> out) {
     out.add(
         gauge(
             MetricNames.PG_WAL_ARCHIVE_STATUS,
@@ -161,8 +168,7 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
   }
 
   /** Counts and sizes as CloudNativePG's {@code wal.go}: min, max, keep in segments. */
-  private void walDirectory(List<MetricSnapshot> out) throws SQLException {
-    PostgresReadings.WalDirectory w = postgres.walDirectory();
+  private void walDirectory(PostgresReadings.WalDirectory w, List<MetricSnapshot> out) {
     double segment = w.segmentSize();
     out.add(
         gauge(
@@ -180,8 +186,7 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
                 point(VALUE_VOLUME_MAX, Double.NaN))));
   }
 
-  private void syncReplicas(List<MetricSnapshot> out) throws SQLException {
-    PostgresReadings.SyncReplicas s = postgres.syncReplicas();
+  private void syncReplicas(PostgresReadings.SyncReplicas s, List<MetricSnapshot> out) {
     out.add(
         gauge(
             MetricNames.SYNC_REPLICAS,
@@ -192,9 +197,8 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
                 point(VALUE_OBSERVED, s.observed()))));
   }
 
-  /** {@code postgres_version{full="15.18"} 15.18}, as CloudNativePG; returns the version number. */
-  private int version(List<MetricSnapshot> out) throws SQLException {
-    int num = postgres.versionNum();
+  /** {@code postgres_version{full="15.18"} 15.18}, as CloudNativePG. */
+  private void version(int num, List<MetricSnapshot> out) {
     if (num != versionNum) {
       String majorMinor = majorMinor(num);
       versionLabels = Labels.of("cluster", cluster, "full", majorMinor);
@@ -202,7 +206,6 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
       versionNum = num;
     }
     out.add(gauge(MetricNames.POSTGRES_VERSION, versionLabels, version));
-    return num;
   }
 
   /** 150018 → "15.18"; 90624 → "9.6" (the minor of 9.x is not exported, as CloudNativePG). */
@@ -213,8 +216,7 @@ public final class BuiltinCollector implements MultiCollector, AutoCloseable {
     return String.format(Locale.ROOT, "%d.%d", versionNum / 10000, versionNum / 100 % 100);
   }
 
-  private void statWal(List<MetricSnapshot> out) throws SQLException {
-    Optional<PostgresReadings.StatWal> stat = postgres.statWal();
+  private void statWal(Optional<PostgresReadings.StatWal> stat, List<MetricSnapshot> out) {
     if (stat.isEmpty()) {
       return;
     }

@@ -3,13 +3,76 @@ package io.pgwarden.metrics;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * What the built-in metrics read from postgres, one method per CloudNativePG collector, so that
  * {@link BuiltinCollector} is tested without a server. Each call may fail on its own; {@link
- * #ping()} failing means postgres is down.
+ * #ping()} failing means postgres is down. {@link #readAll} takes a scrape's readings at once.
  */
 interface PostgresReadings {
+  /**
+   * Every reading of a scrape, each with its outcome and its time: the ping and, when postgres
+   * answers, the archive status, the WAL directory, the synchronous replicas, the version and, from
+   * PostgreSQL 14, {@code pg_stat_wal}. This default takes them one after the other, timed with
+   * {@code nanoTime}; {@link JdbcReadings} sends them together.
+   */
+  default Readings readAll(LongSupplier nanoTime) {
+    Reading<Boolean> ping =
+        Reading.take(
+            nanoTime,
+            () -> {
+              ping();
+              return true;
+            });
+    if (ping.error() != null) {
+      return new Readings(ping, null, null, null, null, null);
+    }
+    Reading<ArchiveStatus> archive = Reading.take(nanoTime, this::archiveStatus);
+    Reading<WalDirectory> wal = Reading.take(nanoTime, this::walDirectory);
+    Reading<SyncReplicas> sync = Reading.take(nanoTime, this::syncReplicas);
+    Reading<Integer> version = Reading.take(nanoTime, this::versionNum);
+    Reading<Optional<StatWal>> statWal =
+        version.error() == null && version.value() >= 140000
+            ? Reading.take(nanoTime, this::statWal)
+            : null;
+    return new Readings(ping, archive, wal, sync, version, statWal);
+  }
+
+  /** A reading that is not there yet: fails with an {@code SQLException}. */
+  @FunctionalInterface
+  interface Take<T> {
+    T get() throws SQLException;
+  }
+
+  /**
+   * One reading: its value, or the error it failed with (an {@code SQLException}, or a {@code
+   * RuntimeException} for a value that cannot be read), and how long it took.
+   */
+  record Reading<T>(T value, Exception error, long nanos) {
+    static <T> Reading<T> take(LongSupplier nanoTime, Take<T> take) {
+      long start = nanoTime.getAsLong();
+      try {
+        T value = take.get();
+        return new Reading<>(value, null, nanoTime.getAsLong() - start);
+      } catch (SQLException | RuntimeException e) {
+        return new Reading<>(null, e, nanoTime.getAsLong() - start);
+      }
+    }
+  }
+
+  /**
+   * A scrape's readings, in CloudNativePG's order; all but {@code ping} are {@code null} when it
+   * failed, and {@code statWal} is {@code null} before PostgreSQL 14 or without a version.
+   */
+  record Readings(
+      Reading<Boolean> ping,
+      Reading<ArchiveStatus> archive,
+      Reading<WalDirectory> wal,
+      Reading<SyncReplicas> sync,
+      Reading<Integer> version,
+      Reading<Optional<StatWal>> statWal) {}
+
   /** Checks that postgres answers. */
   void ping() throws SQLException;
 

@@ -1,13 +1,13 @@
 package io.pgwarden.metrics.queries;
 
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
+import io.pgwarden.sql.Together;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,14 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.core.BaseConnection;
-import org.postgresql.core.BaseStatement;
-import org.postgresql.core.CachedQuery;
-import org.postgresql.core.Field;
-import org.postgresql.core.Query;
-import org.postgresql.core.ResultCursor;
-import org.postgresql.core.ResultHandlerBase;
 import org.postgresql.core.TransactionState;
-import org.postgresql.core.Tuple;
 import org.postgresql.util.PGInterval;
 
 /**
@@ -88,17 +82,11 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
    */
   private static final int MAX_COMBINED = 16;
 
-  /** Runs after which a combined text uses named (server-prepared) statements, as pgjdbc's own. */
-  private static final int PREPARE_THRESHOLD = 5;
-
   /** Ends a combined text: the rollback of its transaction. */
   private static final String END = "\n;ROLLBACK";
 
   /** Between two statements of a combined text. */
   private static final String BETWEEN = "\n;ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
-
-  /** A combined text whose statements do not split as its parts: its parts run alone. */
-  private static final Combined APART = new Combined(null, 0);
 
   private final ConnectionFactory factory;
   private final long idleNanos;
@@ -120,10 +108,13 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     final Map<String, Boolean> single = new HashMap<>();
 
     /** The combined texts of {@link #queryAll}, parsed, by text. */
-    final Map<String, Combined> combined = new HashMap<>();
+    final Map<String, Together.Text> combined = new HashMap<>();
+
+    /** Combined texts whose statements do not split as their parts: their parts run alone. */
+    final Set<String> apart = new HashSet<>();
 
     /** Makes pgjdbc's result sets from the rows of a combined text; opened on first use. */
-    BaseStatement statement;
+    Statement statement;
 
     int version;
     long lastUsed = System.nanoTime();
@@ -261,23 +252,15 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
    */
   private static void forget(Held h, long millis) {
     if (h.begin.size() + h.next.size() + h.single.size() > MAX_TEXTS
-        || h.combined.size() > MAX_COMBINED
+        || h.combined.size() + h.apart.size() > MAX_COMBINED
         || h.beginMillis != millis) {
       h.begin.clear();
       h.next.clear();
       h.single.clear();
-      h.combined.values().forEach(c -> c.close());
+      h.combined.values().forEach(Together.Text::close);
       h.combined.clear();
+      h.apart.clear();
       h.beginMillis = millis;
-    }
-  }
-
-  /** A combined text as pgjdbc parsed it, and how many statements come before its first query. */
-  private record Combined(CachedQuery cached, int prefix) {
-    void close() {
-      if (cached != null) {
-        cached.query.close();
-      }
     }
   }
 
@@ -334,14 +317,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     Boolean one = h.single.get(sql);
     if (one == null) {
       try {
-        Query q =
-            h.connection
-                .unwrap(BaseConnection.class)
-                .getQueryExecutor()
-                .createQuery(sql, true, false)
-                .query;
-        one = q.getSubqueries() == null && !q.isEmpty();
-        q.close();
+        one = Together.statements(h.connection, sql) == 1;
       } catch (SQLException e) {
         one = false; // running it alone reports the problem
       }
@@ -389,42 +365,33 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       text.append(sqls.get(i));
     }
     text.append(END);
-    Collector collected = new Collector();
+    Together.Text combined;
     try {
-      Combined combined = combined(h, text.toString(), prefix, count);
-      if (combined.cached() == null) {
-        return alone(database, connection, sqls, from, count, timeout, results);
-      }
-      CachedQuery cached = combined.cached();
-      cached.increaseExecuteCount();
-      int flags =
-          cached.getExecuteCount() < PREPARE_THRESHOLD
-              ? org.postgresql.core.QueryExecutor.QUERY_ONESHOT
-              : 0;
-      h.open = true;
-      h.timeoutMillis = millis;
-      h.connection
-          .unwrap(BaseConnection.class)
-          .getQueryExecutor()
-          .execute(cached.query, cached.query.createParameterList(), collected, 0, 0, flags);
+      combined = combined(h, text.toString(), prefix + 2 * count);
     } catch (SQLException e) {
-      collected.handleError(e);
+      combined = null;
     }
+    if (combined == null) {
+      return alone(database, connection, sqls, from, count, timeout, results);
+    }
+    h.open = true;
+    h.timeoutMillis = millis;
+    Together.Outcome outcome = Together.run(h.connection, combined);
     // Statement i of the run is part prefix + 2 * (i - from); a rollback to the savepoint between.
-    int failedAt = collected.error == null ? Integer.MAX_VALUE : collected.errorAt;
+    int failedAt = outcome.error() == null ? Integer.MAX_VALUE : outcome.failed();
     int next = from + count;
     for (int i = from; i < from + count; i++) {
       int part = prefix + 2 * (i - from);
-      if (part < collected.parts.size()) {
-        results[i] = result(h, collected.parts.get(part));
+      if (part < outcome.done()) {
+        results[i] = result(h, outcome, part);
       } else if (part == failedAt) {
-        results[i] = Result.failed(collected.error);
+        results[i] = Result.failed(outcome.error());
       } else {
         next = Math.min(next, i); // skipped by postgres after the failure: to run again
       }
     }
-    if (collected.error == null
-        && collected.parts.size() == prefix + 2 * count
+    if (outcome.error() == null
+        && outcome.done() == prefix + 2 * count
         && transactionState(h) == TransactionState.IDLE) {
       h.open = false; // the text's own rollback ended the transaction
       return next;
@@ -433,8 +400,8 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     if (failedAt < prefix || !held.containsKey(key) || next == from) {
       // a failure before the first query, or of the connection: the rest fails with it
       SQLException e =
-          collected.error != null
-              ? collected.error
+          outcome.error() != null
+              ? outcome.error()
               : new SQLException("the combined statements ended unexpectedly", "XX000");
       for (int i = from; i < from + count; i++) {
         if (results[i] == null) {
@@ -454,100 +421,42 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     }
   }
 
-  /** The combined text, parsed once; {@link #APART} when it does not split into its parts. */
-  private static Combined combined(Held h, String text, int prefix, int count) throws SQLException {
-    Combined c = h.combined.get(text);
-    if (c == null) {
-      CachedQuery cached =
-          h.connection
-              .unwrap(BaseConnection.class)
-              .getQueryExecutor()
-              .createQuery(text, true, false);
-      Query[] parts = cached.query.getSubqueries();
-      if (parts != null && parts.length == prefix + 2 * count) {
-        c = new Combined(cached, prefix);
+  /**
+   * The combined text, parsed once; {@code null} when it does not split into {@code statements}
+   * statements (its parts then run alone).
+   */
+  private static Together.Text combined(Held h, String text, int statements) throws SQLException {
+    Together.Text t = h.combined.get(text);
+    if (t == null && !h.apart.contains(text)) {
+      t = Together.parse(h.connection, text);
+      if (t.statements() == statements) {
+        h.combined.put(text, t);
       } else {
-        cached.query.close();
-        c = APART;
+        t.close();
+        t = null;
+        h.apart.add(text);
       }
-      h.combined.put(text, c);
     }
-    return c;
+    return t;
   }
 
-  /** One part's outcome as a query's result: its rows, or an error when it returned none. */
-  private static Result result(Held h, Object part) {
-    if (!(part instanceof Collector.Part raw)) {
+  /** A statement's outcome as a query's result: its rows, or an error when it returned none. */
+  @SuppressFBWarnings(
+      value = "OBL_UNSATISFIED_OBLIGATION",
+      justification = "the statement is kept with its connection, which closes it")
+  private static Result result(Held h, Together.Outcome outcome, int part) {
+    if (!outcome.hasRows(part)) {
       return Result.failed(new SQLException("No results were returned by the query.", "02000"));
     }
     try {
       if (h.statement == null) {
-        Statement s = h.connection.createStatement();
-        h.statement = s.unwrap(BaseStatement.class);
+        h.statement = h.connection.createStatement();
       }
-      try (ResultSet rs = h.statement.createResultSet(raw.query, raw.fields, raw.tuples, null)) {
+      try (ResultSet rs = outcome.rows(h.statement, part)) {
         return Result.of(read(rs));
       }
     } catch (SQLException e) {
       return Result.failed(e);
-    }
-  }
-
-  /**
-   * pgjdbc's results of a combined text, part by part: the rows of a part that returned some, the
-   * command status of one that did not; and the first error, with the number of parts done before
-   * it (the index of the part that failed).
-   */
-  private static final class Collector extends ResultHandlerBase {
-    /** The rows of a part, as pgjdbc hands them over. */
-    static final class Part {
-      final Query query;
-      final Field[] fields;
-      final List<Tuple> tuples;
-
-      Part(Query query, Field[] fields, List<Tuple> tuples) {
-        this.query = query;
-        this.fields = fields;
-        this.tuples = tuples;
-      }
-    }
-
-    final List<Object> parts = new ArrayList<>();
-    SQLException error;
-    int errorAt = -1;
-
-    @Override
-    public void handleResultRows(
-        Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
-      parts.add(new Part(fromQuery, fields, tuples));
-    }
-
-    @Override
-    public void handleCommandStatus(String status, long updateCount, long insertOID) {
-      parts.add(status);
-    }
-
-    @Override
-    public void handleWarning(SQLWarning warning) {
-      // a notice of a query is no failure
-    }
-
-    @Override
-    public void handleError(SQLException e) {
-      if (error == null) {
-        error = e;
-        errorAt = parts.size();
-      }
-    }
-
-    @Override
-    public void handleCompletion() {
-      // errors are read by part, not thrown
-    }
-
-    @Override
-    public SQLException getException() {
-      return error;
     }
   }
 
