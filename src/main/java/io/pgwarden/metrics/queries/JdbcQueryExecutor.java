@@ -264,19 +264,61 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     }
   }
 
+  /** One call of {@link #queryAll}: where its statements run, and their results so far. */
+  private static final class Batch {
+    private final String key;
+    private final String database;
+    private final int connection;
+    private final List<String> sqls;
+    private final Duration timeout;
+    private final Result[] results;
+
+    Batch(String database, int connection, List<String> sqls, Duration timeout) {
+      this.key = JdbcQueryExecutor.key(database, connection);
+      this.database = database;
+      this.connection = connection;
+      this.sqls = sqls;
+      this.timeout = timeout;
+      this.results = new Result[sqls.size()];
+    }
+
+    String key() {
+      return key;
+    }
+
+    String database() {
+      return database;
+    }
+
+    int connection() {
+      return connection;
+    }
+
+    List<String> sqls() {
+      return sqls;
+    }
+
+    Duration timeout() {
+      return timeout;
+    }
+
+    Result[] results() {
+      return results;
+    }
+  }
+
   @Override
   public List<Result> queryAll(
       String database, int connection, List<String> sqls, Duration timeout) {
-    Result[] results = new Result[sqls.size()];
-    String key = key(database, connection);
+    Batch b = new Batch(database, connection, sqls, timeout);
     long millis = Math.max(1, timeout.toMillis());
     int from = 0;
     while (from < sqls.size()) {
       Held h;
       try {
-        h = connection(key, database);
+        h = connection(b.key(), database);
       } catch (SQLException e) {
-        Arrays.fill(results, from, results.length, Result.failed(e));
+        Arrays.fill(b.results(), from, sqls.size(), Result.failed(e));
         break;
       }
       forget(h, millis);
@@ -284,29 +326,19 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       while (from + together < sqls.size() && single(h, sqls.get(from + together))) {
         together++;
       }
-      if (together == 0) {
-        from = alone(database, connection, sqls, from, 1, timeout, results);
-      } else {
-        from = together(key, h, database, connection, sqls, from, together, timeout, results);
-      }
+      from = together == 0 ? alone(b, from, 1) : together(b, h, from, together);
     }
-    return List.of(results);
+    return List.of(b.results());
   }
 
   /** Runs {@code count} statements from {@code from} one by one; returns where to carry on. */
-  private int alone(
-      String database,
-      int connection,
-      List<String> sqls,
-      int from,
-      int count,
-      Duration timeout,
-      Result[] results) {
+  private int alone(Batch b, int from, int count) {
     for (int i = from; i < from + count; i++) {
       try {
-        results[i] = Result.of(query(database, connection, sqls.get(i), timeout));
+        b.results()[i] =
+            Result.of(query(b.database(), b.connection(), b.sqls().get(i), b.timeout()));
       } catch (SQLException e) {
-        results[i] = Result.failed(e);
+        b.results()[i] = Result.failed(e);
       }
     }
     return from + count;
@@ -330,22 +362,11 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
    * Runs {@code count} statements from {@code from} as one combined text; returns where to carry
    * on: past them all, or past the one that failed.
    */
-  @SuppressFBWarnings(
-      value = "SQL_INJECTION_JDBC",
-      justification =
-          "the SQL is the administrator's queries.yaml, run read-only as cnpg_metrics_exporter;"
-              + " what pgwarden puts around it is constant but for the timeout, a number")
-  private int together(
-      String key,
-      Held h,
-      String database,
-      int connection,
-      List<String> sqls,
-      int from,
-      int count,
-      Duration timeout,
-      Result[] results) {
-    long millis = Math.max(1, timeout.toMillis());
+  private int together(Batch b, Held h, int from, int count) {
+    List<String> sqls = b.sqls();
+    Result[] results = b.results();
+    String key = b.key();
+    long millis = Math.max(1, b.timeout().toMillis());
     StringBuilder text = new StringBuilder(256 * count);
     int prefix;
     if (!h.open) {
@@ -372,7 +393,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       combined = null;
     }
     if (combined == null) {
-      return alone(database, connection, sqls, from, count, timeout, results);
+      return alone(b, from, count);
     }
     h.open = true;
     h.timeoutMillis = millis;
