@@ -406,9 +406,6 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
   }
 
   /** The statement that makes {@link #readAll}'s result sets, opened once a connection. */
-  @SuppressFBWarnings(
-      value = "OBL_UNSATISFIED_OBLIGATION",
-      justification = "kept with its connection, which closes it")
   private Statement statement(Connection c) throws SQLException {
     if (results == null) {
       results = c.createStatement();

@@ -1,5 +1,6 @@
 package io.pgwarden.metrics;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +50,15 @@ interface PostgresReadings {
    * One reading: its value, or the error it failed with (an {@code SQLException}, or a {@code
    * RuntimeException} for a value that cannot be read), and how long it took.
    */
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_REP",
+      justification = "the error is handed on as it came, to be reported")
   record Reading<T>(T value, Exception error, long nanos) {
+    @SuppressFBWarnings(
+        value = "EI_EXPOSE_REP2",
+        justification = "the error is handed on as it came, to be reported")
+    public Reading {}
+
     static <T> Reading<T> take(LongSupplier nanoTime, Take<T> take) {
       long start = nanoTime.getAsLong();
       try {

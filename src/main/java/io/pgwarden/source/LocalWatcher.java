@@ -75,7 +75,7 @@ public final class LocalWatcher implements AutoCloseable {
       Path abs = file.toAbsolutePath();
       Path dir = abs.getParent();
       if (dir != null && Files.isDirectory(dir)) {
-        if (!this.files.containsKey(dir) && !whole.contains(dir)) {
+        if (!this.files.containsKey(dir) && !isWhole(dir)) {
           dir.register(watcher, KINDS);
         }
         this.files.computeIfAbsent(dir, d -> new HashSet<>()).add(abs.getFileName());
@@ -103,9 +103,13 @@ public final class LocalWatcher implements AutoCloseable {
     }
   }
 
-  private void registerWhole(Path dir) throws IOException {
+  private synchronized void registerWhole(Path dir) throws IOException {
     dir.register(watcher, KINDS);
     whole.add(dir);
+  }
+
+  private synchronized boolean isWhole(Path dir) {
+    return whole.contains(dir);
   }
 
   private void loop() {
@@ -143,7 +147,7 @@ public final class LocalWatcher implements AutoCloseable {
   /** Takes the key's events; whether one of them is a change that counts. */
   private boolean drain(WatchKey key) {
     Path dir = (Path) key.watchable();
-    boolean all = whole.contains(dir);
+    boolean all = isWhole(dir);
     Set<Path> names = files.getOrDefault(dir, Set.of());
     boolean counts = false;
     for (WatchEvent<?> event : key.pollEvents()) {

@@ -1,5 +1,6 @@
 package io.pgwarden.sql;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -100,6 +101,9 @@ public final class Together {
    * (a query), the command status of one that did not; and the first error, with the number of
    * statements done before it (the index of the statement that failed).
    */
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_REP",
+      justification = "the error is handed on as it came, to be reported")
   public static final class Outcome extends ResultHandlerBase {
     private final List<Object> parts = new ArrayList<>();
     private SQLException error;
@@ -167,6 +171,9 @@ public final class Together {
     }
 
     @Override
+    @SuppressFBWarnings(
+        value = "EI_EXPOSE_REP2",
+        justification = "the error is handed on as it came, to be reported")
     public void handleError(SQLException e) {
       if (error == null) {
         error = e;

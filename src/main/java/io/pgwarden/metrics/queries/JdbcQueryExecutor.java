@@ -462,9 +462,6 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   }
 
   /** A statement's outcome as a query's result: its rows, or an error when it returned none. */
-  @SuppressFBWarnings(
-      value = "OBL_UNSATISFIED_OBLIGATION",
-      justification = "the statement is kept with its connection, which closes it")
   private static Result result(Held h, Together.Outcome outcome, int part) {
     if (!outcome.hasRows(part)) {
       return Result.failed(new SQLException("No results were returned by the query.", "02000"));

@@ -1,5 +1,6 @@
 package io.pgwarden.metrics.queries;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +74,13 @@ public interface QueryExecutor {
    * @param rows the rows; {@code null} when it failed
    * @param error why it failed; {@code null} when it succeeded
    */
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_REP",
+      justification = "the error is handed on as it came, to be reported")
   record Result(Rows rows, Exception error) {
+    @SuppressFBWarnings(
+        value = "EI_EXPOSE_REP2",
+        justification = "the error is handed on as it came, to be reported")
     public Result {
       if ((rows == null) == (error == null)) {
         throw new IllegalArgumentException("a result has either rows or an error");
