@@ -40,7 +40,7 @@ final class RowsToPoints {
    * and making labels (checking and sorting their names) costs more than finding them. Emptied when
    * it reaches {@value #MAX_CACHED_LABELS}, so that values that keep changing cannot grow it.
    */
-  private final Map<List<String>, Labels> cachedLabels = new ConcurrentHashMap<>();
+  private final Map<Object, Labels> cachedLabels = new ConcurrentHashMap<>();
 
   private static final int MAX_CACHED_LABELS = 10_000;
 
@@ -137,16 +137,37 @@ final class RowsToPoints {
 
   /** The labels of a row's label values, made once for values seen before. */
   private Labels labels(String[] values) {
-    List<String> key = Arrays.asList(values);
+    Object key = values.length == 1 ? values[0] : new Values(values);
     Labels labels = cachedLabels.get(key);
     if (labels == null) {
-      labels = Labels.of(labelNames, key);
+      labels = Labels.of(labelNames, Arrays.asList(values));
       if (cachedLabels.size() >= MAX_CACHED_LABELS) {
         cachedLabels.clear();
       }
       cachedLabels.put(key, labels);
     }
     return labels;
+  }
+
+  /** Label values as a key: compared as an array, hashed once. */
+  private static final class Values {
+    private final String[] values;
+    private final int hash;
+
+    Values(String[] values) {
+      this.values = values;
+      this.hash = Arrays.hashCode(values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Values v && hash == v.hash && Arrays.equals(values, v.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 
   private static Point point(Sampled s, Map<String, Object> row, Labels labels) {
