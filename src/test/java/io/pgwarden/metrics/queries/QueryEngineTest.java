@@ -44,6 +44,18 @@ class QueryEngineTest {
       return answers.get(sql).apply(database);
     }
 
+    /** The statements of each queryAll call, in order. */
+    final List<List<String>> batches = new ArrayList<>();
+
+    @Override
+    public List<Result> queryAll(
+        String database, int connection, List<String> sqls, Duration timeout) {
+      synchronized (calls) {
+        batches.add(List.copyOf(sqls));
+      }
+      return QueryExecutor.super.queryAll(database, connection, sqls, timeout);
+    }
+
     @Override
     public int serverVersionNum(String database, int connection) {
       return version;
@@ -399,6 +411,50 @@ class QueryEngineTest {
     synchronized (executor.calls) {
       assertThat(executor.connections).containsExactly(0, 1);
     }
+  }
+
+  @Test
+  void queriesGoTogetherButForTheirFirstRunAndTheirTurnsToBeTimedAloneOnDifferentScrapes()
+      throws Exception {
+    load(
+        """
+        a:
+          query: A
+          metrics: [{v: {usage: GAUGE}}]
+        b:
+          query: B
+          metrics: [{v: {usage: GAUGE}}]
+        c:
+          query: C
+          metrics: [{v: {usage: GAUGE}}]
+        d:
+          query: D
+          metrics: [{v: {usage: GAUGE}}]
+        """);
+    for (String q : List.of("A", "B", "C", "D")) {
+      executor.answer(q, db -> rows(List.of("v"), new Object[] {1}));
+    }
+    List<Integer> callsPerScrape = new ArrayList<>();
+    for (int scrape = 0; scrape < 1 + QueryEngine.MEASURE_EVERY; scrape++) {
+      synchronized (executor.calls) {
+        executor.batches.clear();
+      }
+      MetricSnapshots s = engine.collect();
+      assertThat(names(s)).contains("cnpg_a_v", "cnpg_b_v", "cnpg_c_v", "cnpg_d_v");
+      synchronized (executor.calls) {
+        if (scrape == 0) {
+          assertThat(executor.batches)
+              .as("first runs, each alone")
+              .containsExactlyInAnyOrder(List.of("A"), List.of("B"), List.of("C"), List.of("D"));
+        } else {
+          callsPerScrape.add(executor.batches.size());
+        }
+      }
+    }
+    // Together, a scrape is one call a connection (2); a query timed alone adds one. The turns
+    // fall on different scrapes: never all four alone at once.
+    assertThat(callsPerScrape).allSatisfy(n -> assertThat(n).isBetween(2, 3));
+    assertThat(callsPerScrape).contains(2, 3);
   }
 
   @Test
