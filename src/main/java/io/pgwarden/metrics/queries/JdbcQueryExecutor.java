@@ -78,7 +78,9 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   /**
    * The combined texts kept prepared a connection: each holds a server-side statement a part once
-   * pgjdbc prepares it, so only a few (the usual sets of queries a scrape runs) are kept.
+   * pgjdbc prepares it, so only a few are kept, the least recently used going first: the texts a
+   * scrape sends every time stay, the occasional one (a query timed alone, a query cached for
+   * longer) comes and goes.
    */
   private static final int MAX_COMBINED = 16;
 
@@ -91,6 +93,24 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   private final ConnectionFactory factory;
   private final long idleNanos;
   private final Map<String, Held> held = new ConcurrentHashMap<>();
+
+  /** Combined texts, least recently used first; past {@link #MAX_COMBINED}, that one is closed. */
+  private static final class RecentTexts extends LinkedHashMap<String, Together.Text> {
+    private static final long serialVersionUID = 1L;
+
+    RecentTexts() {
+      super(MAX_COMBINED * 2, 0.75f, true);
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Together.Text> eldest) {
+      if (size() <= MAX_COMBINED) {
+        return false;
+      }
+      eldest.getValue().close();
+      return true;
+    }
+  }
 
   private static final class Held {
     final Connection connection;
@@ -107,8 +127,8 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     /** Whether a query text is a single statement, by text. */
     final Map<String, Boolean> single = new HashMap<>();
 
-    /** The combined texts of {@link #queryAll}, parsed, by text. */
-    final Map<String, Together.Text> combined = new HashMap<>();
+    /** The combined texts of {@link #queryAll}, parsed, by text, least recently used first. */
+    final Map<String, Together.Text> combined = new RecentTexts();
 
     /** Combined texts whose statements do not split as their parts: their parts run alone. */
     final Set<String> apart = new HashSet<>();
@@ -251,8 +271,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
    * Starts the kept texts afresh when queries were replaced many times over or the timeout moved.
    */
   private static void forget(Held h, long millis) {
-    if (h.begin.size() + h.next.size() + h.single.size() > MAX_TEXTS
-        || h.combined.size() + h.apart.size() > MAX_COMBINED
+    if (h.begin.size() + h.next.size() + h.single.size() + h.apart.size() > MAX_TEXTS
         || h.beginMillis != millis) {
       h.begin.clear();
       h.next.clear();

@@ -265,8 +265,6 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
 
     QueryState(String name) {
       labels = Labels.of(QueryMetrics.QUERY_LABEL, name);
-      // queries measured on different scrapes, not all alone on the same one
-      runs = Math.floorMod(name.hashCode(), MEASURE_EVERY);
     }
 
     Labels labels() {
@@ -287,8 +285,9 @@ public final class QueryEngine implements MultiCollector, AutoCloseable {
 
     /**
      * Whether this run is to run alone, to measure the query's time: its first run and every
-     * {@value QueryEngine#MEASURE_EVERY}th (counted from an offset of its own, so that the queries
-     * take their turns on different scrapes); the others go together with the rest of their batch.
+     * {@value QueryEngine#MEASURE_EVERY}th; the others go together with the rest of their batch.
+     * Queries that started together take their turns on the same scrape, so that every other scrape
+     * sends the same texts, which stay prepared on the server.
      */
     synchronized boolean measure() {
       return cost == 0 || ++runs % MEASURE_EVERY == 0;
