@@ -147,6 +147,20 @@ class JdbcQueryExecutorIT {
   }
 
   @Test
+  void aloneOrTogetherAStatementRunsReadOnlyWithThePinnedSearchPathAndItsTimeout()
+      throws Exception {
+    String settings =
+        "SELECT current_setting('transaction_read_only') AS ro,"
+            + " current_setting('search_path') AS p, current_setting('statement_timeout') AS t";
+    Map<String, Object> expected =
+        Map.of("ro", "on", "p", "pg_catalog, public, pg_temp", "t", "5s");
+    assertThat(alone(settings)).containsExactly(expected);
+    assertThat(rows(together(TIMEOUT, settings, "SELECT 1 AS a").get(0))).containsExactly(expected);
+    assertThat(rows(together(Duration.ofMillis(1500), "SELECT 1 AS a", settings).get(1)))
+        .containsExactly(Map.of("ro", "on", "p", "pg_catalog, public, pg_temp", "t", "1500ms"));
+  }
+
+  @Test
   void textsThatCannotGoTogetherRunAloneWithTheirOwnAnswers() throws Exception {
     List<QueryExecutor.Result> results =
         together(

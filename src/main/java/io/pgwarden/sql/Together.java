@@ -73,8 +73,8 @@ public final class Together {
 
   /**
    * Runs {@code text} on {@code connection}, in its transaction when autocommit is off (pgjdbc
-   * begins one when none is under way); never throws: a failure, of a statement or of the
-   * connection, is the outcome's {@link Outcome#error}.
+   * begins one when none is under way, {@code READ ONLY} on a read-only connection); never throws:
+   * a failure, of a statement or of the connection, is the outcome's {@link Outcome#error}.
    */
   public static Outcome run(Connection connection, Text text) {
     Outcome outcome = new Outcome();
@@ -82,12 +82,13 @@ public final class Together {
       text.cached.increaseExecuteCount();
       int flags =
           text.cached.getExecuteCount() < PREPARE_THRESHOLD ? QueryExecutor.QUERY_ONESHOT : 0;
+      BaseConnection base = connection.unwrap(BaseConnection.class);
       if (connection.getAutoCommit()) {
         flags |= QueryExecutor.QUERY_SUPPRESS_BEGIN;
+      } else if (base.hintReadOnly()) {
+        flags |= QueryExecutor.QUERY_READ_ONLY_HINT; // BEGIN READ ONLY, as pgjdbc's statements
       }
-      connection
-          .unwrap(BaseConnection.class)
-          .getQueryExecutor()
+      base.getQueryExecutor()
           .execute(
               text.cached.query, text.cached.query.createParameterList(), outcome, 0, 0, flags);
     } catch (SQLException e) {

@@ -52,15 +52,21 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   /** The savepoint each statement runs after, and the next statement rolls back to. */
   private static final String SAVEPOINT = "pgwarden_query";
 
-  /** After pgjdbc's {@code BEGIN}: 4 statements (the timeout goes between), then the query. */
+  /**
+   * After pgjdbc's {@code BEGIN READ ONLY} (the connection is read-only): the settings, local to
+   * the transaction, in one statement (the timeout goes between), the savepoint, then the query.
+   */
   private static final String BEGIN =
-      "SET TRANSACTION READ ONLY; SET LOCAL search_path = pg_catalog, public, pg_temp;"
-          + " SET LOCAL statement_timeout = ";
+      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, public, pg_temp', true),"
+          + " pg_catalog.set_config('statement_timeout', '";
 
-  /** Ends the settings: the savepoint. */
+  /** Ends {@link #BEGIN}'s settings: the savepoint. */
+  private static final String BEGIN_SAVE = "', true); SAVEPOINT " + SAVEPOINT + ";\n";
+
+  private static final int BEGIN_STATEMENTS = 2;
+
+  /** Ends {@link #NEXT_TIMEOUT}'s setting: the savepoint. */
   private static final String SAVE = "; SAVEPOINT " + SAVEPOINT + ";\n";
-
-  private static final int BEGIN_STATEMENTS = 4;
 
   /** Undoes the previous statement: 1 statement, then the query. */
   private static final String NEXT = "ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
@@ -172,6 +178,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       Connection c = factory.connect(database);
       try {
         c.setAutoCommit(false);
+        c.setReadOnly(true); // pgjdbc begins each transaction READ ONLY
       } catch (SQLException e) {
         closeQuietly(c);
         throw e;
@@ -228,7 +235,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     int skip;
     forget(h, millis);
     if (!h.open) {
-      text = h.begin.computeIfAbsent(sql, q -> BEGIN + millis + SAVE + q);
+      text = h.begin.computeIfAbsent(sql, q -> BEGIN + millis + BEGIN_SAVE + q);
       skip = BEGIN_STATEMENTS;
     } else if (h.timeoutMillis != millis) {
       text = NEXT_TIMEOUT + millis + SAVE + sql;
@@ -389,7 +396,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     StringBuilder text = new StringBuilder(256 * count);
     int prefix;
     if (!h.open) {
-      text.append(BEGIN).append(millis).append(SAVE);
+      text.append(BEGIN).append(millis).append(BEGIN_SAVE);
       prefix = BEGIN_STATEMENTS;
     } else if (h.timeoutMillis != millis) {
       text.append(NEXT_TIMEOUT).append(millis).append(SAVE);
