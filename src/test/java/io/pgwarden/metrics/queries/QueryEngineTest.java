@@ -95,6 +95,18 @@ class QueryEngineTest {
     engine.reload(QueriesParser.parse("test.yaml", yaml));
   }
 
+  /** Queries named {@code names}, each {@code SELECT}ing as its upper-cased name one gauge v. */
+  static String oneGaugeEach(String... names) {
+    StringBuilder yaml = new StringBuilder();
+    for (String n : names) {
+      yaml.append(n)
+          .append(":\n  query: ")
+          .append(n.toUpperCase(java.util.Locale.ROOT))
+          .append("\n  metrics: [{v: {usage: GAUGE}}]\n");
+    }
+    return yaml.toString();
+  }
+
   static MetricSnapshot find(MetricSnapshots all, String name) {
     return all.stream()
         .filter(s -> s.getMetadata().getName().equals(name))
@@ -387,18 +399,7 @@ class QueryEngineTest {
 
   @Test
   void aDatabasesQueriesSpreadOverItsConnectionsAndEachRunsOnce() throws Exception {
-    load(
-        """
-        a:
-          query: A
-          metrics: [{v: {usage: GAUGE}}]
-        b:
-          query: B
-          metrics: [{v: {usage: GAUGE}}]
-        c:
-          query: C
-          metrics: [{v: {usage: GAUGE}}]
-        """);
+    load(oneGaugeEach("a", "b", "c"));
     executor.answer("A", db -> rows(List.of("v"), new Object[] {1}));
     executor.answer("B", db -> rows(List.of("v"), new Object[] {2}));
     executor.answer("C", db -> rows(List.of("v"), new Object[] {3}));
@@ -415,21 +416,7 @@ class QueryEngineTest {
 
   @Test
   void queriesGoTogetherButForTheirFirstRunAndEveryNthWhenTheyAreTimedAlone() throws Exception {
-    load(
-        """
-        a:
-          query: A
-          metrics: [{v: {usage: GAUGE}}]
-        b:
-          query: B
-          metrics: [{v: {usage: GAUGE}}]
-        c:
-          query: C
-          metrics: [{v: {usage: GAUGE}}]
-        d:
-          query: D
-          metrics: [{v: {usage: GAUGE}}]
-        """);
+    load(oneGaugeEach("a", "b", "c", "d"));
     for (String q : List.of("A", "B", "C", "D")) {
       executor.answer(q, db -> rows(List.of("v"), new Object[] {1}));
     }
