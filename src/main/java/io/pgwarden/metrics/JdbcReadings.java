@@ -372,6 +372,10 @@ final class JdbcReadings implements PostgresReadings, AutoCloseable {
       previous = stamps[i] != 0 ? stamps[i] : previous;
     }
     if (outcome.error() == null) {
+      for (int i = from + done; i < steps.size(); i++) {
+        // a text that ended early without an error: not seen from postgres, but no reading is lost
+        taken[i] = new Reading<>(null, new SQLException("no result for this reading", "XX000"), 0);
+      }
       return steps.size();
     }
     int failed = from + outcome.failed();
