@@ -82,6 +82,11 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   private static final int MAX_TEXTS = 1000;
 
+  /** A query that returned no rows at all (a SET, a DO, an empty text). */
+  private static final String NO_RESULTS =
+      "No results were returned by the query: a metrics query must be one statement that returns"
+          + " rows (a SELECT)";
+
   /**
    * The combined texts kept prepared a connection: each holds a server-side statement a part once
    * pgjdbc prepares it, so only a few are kept, the least recently used going first: the texts a
@@ -255,7 +260,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       }
       // As Statement.executeQuery: exactly one result, and rows.
       if (!results) {
-        throw new SQLException("No results were returned by the query.", "02000");
+        throw new SQLException(NO_RESULTS, "02000");
       }
       Rows rows;
       try (ResultSet rs = s.getResultSet()) {
@@ -363,7 +368,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       try {
         b.results()[i] =
             Result.of(query(b.database(), b.connection(), b.sqls().get(i), b.timeout()));
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         b.results()[i] = Result.failed(e);
       }
     }
@@ -490,7 +495,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   /** A statement's outcome as a query's result: its rows, or an error when it returned none. */
   private static Result result(Held h, Together.Outcome outcome, int part) {
     if (!outcome.hasRows(part)) {
-      return Result.failed(new SQLException("No results were returned by the query.", "02000"));
+      return Result.failed(new SQLException(NO_RESULTS, "02000"));
     }
     try {
       if (h.statement == null) {
