@@ -64,6 +64,9 @@ class LocalWatcherTest {
     assertFalse(
         fired.tryAcquire(QUIET_MILLIS, TimeUnit.MILLISECONDS),
         "writes to other files in the spec's directory fired the callback");
+    write(spec, "spec: {instances: 2}\n");
+    assertTrue(
+        fired.tryAcquire(COMES, TimeUnit.SECONDS), "the watcher stopped seeing the spec itself");
   }
 
   @Test
