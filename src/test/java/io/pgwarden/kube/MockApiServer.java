@@ -63,6 +63,11 @@ final class MockApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.shutdown();
+    try {
+      server.shutdown();
+    } catch (IllegalStateException e) {
+      // "Unable to close MockWebServer": an informer's watch connection still closing after its
+      // 10 s wait (seen twice under CI load); the test is over, and nothing else uses the port.
+    }
   }
 }
