@@ -1,7 +1,7 @@
 package io.pgwarden.cli;
 
+import io.pgwarden.core.StartupException;
 import io.pgwarden.instance.Instance;
-import io.pgwarden.instance.StartupException;
 import io.pgwarden.kube.KubeTarget;
 import io.pgwarden.kube.KubernetesMode;
 import io.pgwarden.logs.JsonLineWriter;

@@ -1,14 +1,14 @@
 package io.pgwarden.cli;
 
+import io.pgwarden.core.StartupException;
 import io.pgwarden.instance.Instance;
-import io.pgwarden.instance.StandaloneMode;
-import io.pgwarden.instance.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
 import io.pgwarden.logs.JulBridge;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
 import io.pgwarden.settings.Settings;
+import io.pgwarden.standalone.StandaloneMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,64 +1,55 @@
 package io.pgwarden.instance;
 
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
+import io.pgwarden.core.InstanceModel;
+import io.pgwarden.core.InstanceState;
+import io.pgwarden.core.Mode;
+import io.pgwarden.core.Reporter;
+import io.pgwarden.core.Role;
+import io.pgwarden.core.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
-import io.pgwarden.logs.JsonLogging;
-import io.pgwarden.metrics.InstanceMeters;
-import io.pgwarden.pgconf.InvalidConfigurationException;
-import io.pgwarden.pgconf.PostgresqlConf;
-import io.pgwarden.pgdata.ConfigFiles;
-import io.pgwarden.pgdata.DataDirectory;
-import io.pgwarden.pgdata.Initdb;
-import io.pgwarden.pgdata.InvalidDataDirectoryException;
+import io.pgwarden.logs.LogPipeline;
+import io.pgwarden.reconcile.Changes;
+import io.pgwarden.reconcile.Passwords;
+import io.pgwarden.reconcile.Reconciler;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
-import io.pgwarden.spec.SecretNames;
 import io.pgwarden.sql.Postgres;
+import io.pgwarden.sql.Roles;
+import io.pgwarden.sql.ServerState;
 import io.pgwarden.supervisor.Children;
-import io.pgwarden.supervisor.Commands;
 import io.pgwarden.supervisor.Libc;
 import io.pgwarden.supervisor.PostgresLauncher;
 import io.pgwarden.supervisor.ShutdownPolicy;
-import io.pgwarden.supervisor.Signals;
 import io.pgwarden.supervisor.Supervisor;
-import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A real postgres supervised by pgwarden, in either mode: what differs between standalone (files)
- * and Kubernetes (the API) is the {@link Mode}.
+ * and Kubernetes (the API) is the {@link Mode}. This class is the wiring: it builds the components,
+ * starts them in order, turns what they report into changes of the {@link InstanceModel}, and
+ * decides what follows a reconcile ({@link #apply}).
  *
- * <p>{@link #run()} starts, in this order, each step gating the next: settings logged; the three
- * ports checked free; controller directories; the Cluster read and validated (Kubernetes: waited
- * for); PGDATA checked; TLS material prepared (standalone: generated when missing) and installed
- * (beside the next steps); the owner's credentials ensured; configuration rendered and installed
- * (into a fresh initdb when PGDATA is empty); the log FIFOs opened; signals handled; then, at the
- * same time, postgres started by the supervisor and the status (8000) and metrics (9187) servers
- * built; the mode's watcher feeds the reconciler. Once postgres accepts connections the roles,
- * database and passwords are applied.
+ * <p>{@link #run()} starts, in this order, each step gating the next: the ports checked free and
+ * the controller directories ({@link Startup}); the Cluster read and validated (Kubernetes: waited
+ * for); PGDATA checked; the TLS material validated and installed (beside the next steps, or after
+ * postgres's start when the installed files already hold the Secrets' bytes); the owner's
+ * credentials; the configuration rendered and installed (into a fresh initdb when PGDATA is empty);
+ * the log FIFOs opened; signals handled; then postgres started by the supervisor while the status
+ * (8000) and metrics (9187) servers come up beside it; the mode's watcher feeds the reconciler.
+ * Once postgres accepts connections the roles, database and passwords are applied and the instance
+ * is ready.
  *
  * <p>Shutdown order (SIGTERM/SIGINT): postgres (CHECKPOINT, pgwarden's own sessions closed, smart,
  * fast), the watcher, the metrics then the status server, the actions thread, the log readers after
@@ -67,15 +58,15 @@ import org.slf4j.LoggerFactory;
 public final class Instance {
   private static final Logger log = LoggerFactory.getLogger(Instance.class);
   private static final Duration LOG_DRAIN = Duration.ofSeconds(5);
+  private static final Duration RELOAD_WAIT = Duration.ofSeconds(30);
+  private static final int SQL_TIMEOUT_SECONDS = 30;
 
   private final Settings settings;
   private final Mode mode;
   private final Reporter reporter;
   private final ControllerLayout controller;
   private final Children children = new Children();
-  private final AtomicReference<Supervisor> supervisorRef = new AtomicReference<>();
-  private final AtomicReference<StatusService> statusRef = new AtomicReference<>();
-  private final AtomicReference<MetricsService> metricsRef = new AtomicReference<>();
+  private final InstanceModel model = new InstanceModel(InstanceState.INITIAL);
   private final ExecutorService actions =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -89,41 +80,29 @@ public final class Instance {
     this.mode = mode;
     this.reporter = mode.reporter();
     this.controller = settings.controller();
+    model.listen(reporter);
   }
 
   /**
-   * {@code instance init}, the initdb Job: bootstraps an empty PGDATA (initdb in a staging
-   * directory, the rendered configuration installed, then renamed into place) and returns 0; a
-   * PGDATA that already holds a cluster is left alone (a Job may run twice). postgres is not
-   * started: {@code instance run} creates the owner and database and applies the passwords.
+   * {@code instance init}, the initdb Job: bootstraps an empty PGDATA and returns 0; a PGDATA that
+   * already holds a cluster is left alone (a Job may run twice). postgres is not started.
    *
    * @throws StartupException when the input is unusable; nothing was written then
    */
   public int init() throws StartupException, InterruptedException {
-    JsonLineWriter writer = JsonLineWriter.stdout();
+    Startup startup = new Startup(settings, mode, children, JsonLineWriter.stdout());
     log.info(
         "pgwarden instance init: data={} controller={} {}",
         settings.dataDir(),
         controller.root(),
         mode.describe());
-    prepareController();
+    startup.prepareController();
     Cluster cluster = mode.initialCluster();
-    DataDirectory.State state = inspectData();
-    if (state != DataDirectory.State.EMPTY) {
+    if (!startup.dataDirectoryEmpty()) {
       log.info("{} already holds a cluster: nothing to bootstrap", settings.dataDir());
       return 0;
     }
-    Configuration.Result config =
-        Configuration.render(cluster, controller, settings.pgPort(), osUser());
-    for (InvalidConfigurationException refused : config.refused()) {
-      log.error("refused {}: {}", refused.field(), refused.getMessage());
-    }
-    Commands commands =
-        new Commands(
-            children,
-            (command, line, stderr) ->
-                writer.write(JsonLogging.logLine().commandOutput(command, line, stderr)));
-    installConfiguration(commands, cluster, state, config);
+    startup.installConfiguration(cluster, true, () -> "", Reporter.NONE);
     log.info("bootstrap of {} done", settings.dataDir());
     return 0;
   }
@@ -135,6 +114,7 @@ public final class Instance {
    */
   public int run() throws StartupException, InterruptedException {
     JsonLineWriter writer = JsonLineWriter.stdout();
+    Startup startup = new Startup(settings, mode, children, writer);
     log.info(
         "pgwarden starting: mode={} data={} controller={} {} pgPort={} pgBin={}",
         settings.mode(),
@@ -143,93 +123,39 @@ public final class Instance {
         mode.describe(),
         settings.pgPort(),
         settings.pgBin());
-    checkPortFree("--pg-port", settings.pgPort());
-    checkPortFree("--status-port", settings.statusPort());
-    checkPortFree("--metrics-port", settings.metricsPort());
-    prepareController();
+    startup.checkPortsFree();
+    startup.prepareController();
     Libc.becomeChildSubreaper();
     Source source = mode.source();
     Cluster cluster = mode.initialCluster();
-    DataDirectory.State state = inspectData();
-    if (state == DataDirectory.State.EMPTY && !mode.bootstrapsEmptyDataDirectory()) {
+    boolean empty = startup.dataDirectoryEmpty();
+    if (empty && !mode.bootstrapsEmptyDataDirectory()) {
       throw new StartupException(
           "PGDATA: "
               + settings.dataDir()
               + " is empty; bootstrap it first with `pgwarden instance init` (the initdb Job)");
     }
-    // TLS parsing and validation is the slowest step of a start (cold crypto classes). When the
-    // installed files are the Secrets' bytes, they were validated when installed: postgres starts
-    // on them at once and the full check (expiry, regeneration) follows on the actions thread.
-    // Otherwise it runs beside rendering, bootstrap and the log FIFOs, and postgres waits for it.
-    CompletableFuture<Void> certificates;
-    if (installedCertificatesCurrent(source, cluster)) {
-      certificates = CompletableFuture.completedFuture(null);
-      actions.execute(() -> revalidateCertificates(source, cluster));
-    } else {
-      certificates =
-          CompletableFuture.runAsync(() -> installCertificatesUnchecked(source, cluster), actions);
-    }
-    SecretNames secrets = SecretNames.of(cluster);
-    try {
-      // Generated now when missing (standalone), so the password exists before postgres can be
-      // reached.
-      source.ownerCredentials(secrets.app(), cluster.spec().bootstrap().initdb().owner());
-    } catch (IOException e) {
-      throw new StartupException(
-          "cannot read or create the owner's credentials in Secret "
-              + secrets.app()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    Configuration.Result config =
-        Configuration.render(cluster, controller, settings.pgPort(), osUser());
-    for (InvalidConfigurationException refused : config.refused()) {
-      log.error("refused {}: {}", refused.field(), refused.getMessage());
-      reporter.refused(refused.field(), refused.getMessage());
-    }
-    Commands commands =
-        new Commands(
-            children,
-            (command, line, stderr) ->
-                writer.write(JsonLogging.logLine().commandOutput(command, line, stderr)));
-    installConfiguration(commands, cluster, state, config);
+    Startup.Certificates certificates = startup.certificates(source, cluster, actions);
+    startup.ownerCredentials(source, cluster);
+    startup.installConfiguration(cluster, empty, certificates::digest, reporter);
+    LogPipeline logs = startup.logPipeline();
+    String tlsDigest = certificates.digest(); // postgres waits for new material, if any
 
-    LogPipeline logs = new LogPipeline(controller, JsonLogging.logLine(), writer);
-    try {
-      logs.start();
-    } catch (IOException e) {
-      throw new StartupException(
-          "--controller-dir: cannot open the log FIFOs under "
-              + controller.log()
-              + " ("
-              + e
-              + "); the directory must be writable by pgwarden's user and on a filesystem that"
-              + " supports FIFOs",
-          e);
-    }
-    awaitCertificates(certificates);
     Postgres postgres = new Postgres(controller.socket(settings.pgPort()));
+    ServerState server = new ServerState(postgres);
     Reconciler reconciler =
         new Reconciler(
             source,
             controller,
             settings.dataDir(),
             settings.pgPort(),
-            osUser(),
-            postgres,
+            startup.osUser(),
             cluster,
-            () -> supervisorRef.get().requestReload(),
-            this::certificatesRotated,
-            this::meters,
+            tlsDigest,
             reporter,
-            applied -> {
-              MetricsService metrics = metricsRef.get();
-              if (metrics != null) {
-                metrics.reloadQueries(applied);
-              }
-            });
-    String database = cluster.spec().bootstrap().initdb().database();
+            Clock.systemUTC());
+    Passwords passwords = new Passwords(source, postgres, controller, settings.pgPort(), reporter);
+    CompletableFuture<Servers> servers = new CompletableFuture<>();
     Supervisor supervisor =
         new Supervisor(
             new PostgresLauncher(
@@ -240,46 +166,54 @@ public final class Instance {
                 Duration.ofSeconds(cluster.spec().smartShutdownTimeout()),
                 Duration.ofSeconds(cluster.spec().stopDelay())),
             actions::execute,
-            first -> {
-              reconciler.onReady(database);
-              reporter.ready(true, timeline(postgres));
-            },
-            budget -> beforeStop(postgres, budget),
+            first -> ready(server, postgres, passwords, reconciler.cluster()),
+            budget -> beforeStop(server, servers, budget),
             new Supervisor.Listener() {
               @Override
               public void started(long pid, boolean firstStart) {
-                reporter.postgresStarted(pid, firstStart);
+                model.update(s -> s.started(pid));
               }
 
               @Override
               public void crashed(int code) {
                 reporter.postgresCrashed(code);
+                model.update(InstanceState::crashed);
               }
             });
-    supervisorRef.set(supervisor);
-    handleSignal("TERM", () -> supervisor.requestShutdown("SIGTERM"));
-    handleSignal("INT", () -> supervisor.requestShutdown("SIGINT"));
-    handleSignal("CHLD", supervisor::requestReap);
+    SignalHandlers.install(supervisor);
+    CompletableFuture<?> unused =
+        certificates.material().thenAccept(m -> model.update(s -> s.serving(m.fingerprint())));
     // Netty, its TLS context and the metrics registry take a few hundred milliseconds to build: the
     // HTTP servers come up beside postgres's start instead of before it (ports checked at start).
     Thread httpStarter =
         new Thread(
-            () -> startServers(postgres, supervisor, reconciler, source, writer),
+            () -> {
+              try {
+                servers.complete(
+                    Servers.start(
+                        new Servers.Needs(
+                            settings, children, postgres, supervisor, writer, source, model),
+                        reconciler::cluster,
+                        Startup.await(certificates.material())));
+              } catch (StartupException e) {
+                log.error("cannot start the HTTP servers: {}", e.getMessage());
+                supervisor.requestShutdown("an HTTP server could not start");
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
             "pgwarden-http-start");
     httpStarter.start();
-    AutoCloseable watcher = mode.watch(() -> actions.execute(reconciler::reconcile));
+    AutoCloseable watcher =
+        mode.watch(
+            () ->
+                actions.execute(
+                    () -> apply(reconciler.reconcile(), supervisor, server, servers, passwords)));
     int code = supervisor.run();
-    reporter.notReady();
+    model.update(InstanceState::stopped);
     httpStarter.join();
     closeQuietly(watcher);
-    MetricsService metrics = metricsRef.get();
-    if (metrics != null) {
-      metrics.stop();
-    }
-    StatusService status = statusRef.get();
-    if (status != null) {
-      status.stop();
-    }
+    servers.getNow(Servers.NONE).stop();
     actions.shutdownNow();
     reporter.flush(LOG_DRAIN);
     logs.stop(LOG_DRAIN);
@@ -289,226 +223,100 @@ public final class Instance {
   }
 
   /**
-   * A signal ignored by whoever started the JVM cannot be handled: say so, and go on without it.
+   * What follows a reconcile: a reload that postgres confirms by reporting the new hash, the new
+   * certificate served on port 8000 and in the expiry gauges, the queries reloaded, the passwords
+   * applied. Runs on the actions thread.
    */
-  private static void handleSignal(String name, Runnable action) {
-    try {
-      Signals.handle(name, action);
-    } catch (IllegalStateException e) {
-      log.warn("{}", e.getMessage());
-    }
-  }
-
-  private void prepareController() throws StartupException {
-    try {
-      for (Path dir :
-          List.of(
-              controller.root(),
-              controller.run(),
-              controller.log(),
-              controller.certificates(),
-              controller.tmp())) {
-        Files.createDirectories(dir);
-        // The socket directory 0700: only pgwarden's user may even reach the socket.
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      }
-    } catch (IOException e) {
-      throw new StartupException(
-          "--controller-dir: cannot prepare " + controller.root() + ": " + e.getMessage(), e);
-    }
-    // JNA and Netty (its epoll transport) unpack their native parts into the scratch directory,
-    // never the root filesystem (Netty falls back to NIO if it cannot).
-    for (String property : List.of("jna.tmpdir", "io.netty.native.workdir")) {
-      if (System.getProperty(property) == null) {
-        System.setProperty(property, controller.tmp().toString());
-      }
-    }
-  }
-
-  private DataDirectory.State inspectData() throws StartupException {
-    try {
-      return DataDirectory.inspect(settings.dataDir(), "--data");
-    } catch (InvalidDataDirectoryException e) {
-      throw new StartupException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new StartupException(
-          "--data: cannot inspect " + settings.dataDir() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Generates what is missing, validates and installs; true when an installed file changed. */
-  private boolean installCertificates(Source source, Cluster cluster) throws StartupException {
-    SecretNames names = SecretNames.of(cluster);
-    mode.prepareTls(cluster);
-    try {
-      return TlsSecrets.read(source, names).install(controller.certificates(), Instant.now());
-    } catch (TlsMaterialException e) {
-      throw new StartupException("TLS material refused: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new StartupException("while installing TLS material: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Starts port 8000, then port 9187 on the same event loop; if either cannot start, pgwarden
-   * stops: the kubelet could never see it ready, or Prometheus never scrape it.
-   */
-  private void startServers(
-      Postgres postgres,
+  private void apply(
+      Changes changes,
       Supervisor supervisor,
-      Reconciler reconciler,
-      Source source,
-      JsonLineWriter writer) {
+      ServerState server,
+      CompletableFuture<Servers> servers,
+      Passwords passwords) {
+    boolean ready = model.state().ready();
+    if (changes.needsReload()) {
+      log.info("applying changes to {} with a reload", changes.described());
+      model.update(InstanceState::reloading);
+      supervisor.requestReload();
+      if (ready && !changes.configHash().isEmpty()) {
+        confirmReload(server, changes.configHash());
+      }
+    }
+    changes
+        .certificates()
+        .ifPresent(
+            material -> {
+              // Servers that start after this serve it once they have started.
+              CompletableFuture<?> unusedServed = servers.thenAccept(s -> s.serve(material));
+              model.update(s -> s.serving(material.fingerprint()));
+            });
+    CompletableFuture<?> unusedApplied =
+        servers.thenAccept(s -> s.clusterApplied(changes.cluster()));
+    if (ready) {
+      try {
+        passwords.apply(changes.cluster());
+      } catch (SQLException | IOException e) {
+        log.error("while applying passwords (will retry on the next change): {}", e.getMessage());
+      }
+    }
+  }
+
+  /** Waits until postgres reports {@code hash}: only then is the new configuration in force. */
+  private void confirmReload(ServerState server, String hash) {
     try {
-      StatusService status =
-          StatusService.start(
-              settings,
-              postgres,
-              supervisor,
-              new Commands(children, (command, line, stderr) -> {}),
-              () ->
-                  Optional.ofNullable(
-                      reconciler.cluster().status().operatorCertificateFingerprint()),
-              this::meters);
-      statusRef.set(status);
-      metricsRef.set(
-          MetricsService.start(
-              settings,
-              postgres,
-              supervisor,
-              writer,
-              source,
-              reconciler.cluster(),
-              status.group(),
-              status::sslContext));
-    } catch (StartupException e) {
-      log.error("cannot start the HTTP servers: {}", e.getMessage());
-      supervisor.requestShutdown("an HTTP server could not start");
+      Optional<ServerState.Loaded> loaded = server.awaitLoaded(hash, RELOAD_WAIT);
+      if (loaded.isEmpty()) {
+        log.error(
+            "postgres did not load configuration {} within {} s; see its log for the reason",
+            hash,
+            RELOAD_WAIT.toSeconds());
+        return;
+      }
+      log.info("configuration {} loaded", hash);
+      if (!loaded.get().pendingRestart().isEmpty()) {
+        log.warn("restart required to apply: {} (pendingRestart)", loaded.get().pendingRestart());
+      }
+      model.update(s -> s.reloaded(hash, loaded.get().pendingRestart()));
+    } catch (SQLException e) {
+      log.error("while checking the reloaded configuration: {}", e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  /** pgwarden's own counters, a no-op until the metrics port is up. */
-  private InstanceMeters meters() {
-    MetricsService metrics = metricsRef.get();
-    return metrics == null ? InstanceMeters.NONE : metrics.meters();
+  /** postgres accepts connections: roles, database, passwords; then the instance is ready. */
+  private void ready(ServerState server, Postgres postgres, Passwords passwords, Cluster cluster)
+      throws SQLException, IOException {
+    String database = cluster.spec().bootstrap().initdb().database();
+    String owner = passwords.owner(cluster).username();
+    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
+      Roles.ensureOwnerAndDatabase(c, owner, database);
+      Roles.ensureMetricsRole(c);
+    }
+    passwords.forget();
+    passwords.apply(cluster);
+    log.info("roles applied: owner {} of database {}", owner, database);
+    ServerState.Loaded loaded = server.loaded();
+    model.update(
+        s ->
+            s.running(
+                loaded.primary() ? Role.PRIMARY : Role.REPLICA,
+                loaded.timeline(),
+                loaded.hash(),
+                loaded.pendingRestart()));
   }
 
   /**
-   * Before a smart shutdown: a CHECKPOINT so the stop has little to write, then pgwarden's own
-   * sessions closed, since a smart shutdown waits for every session, these included.
+   * Before a smart shutdown: not ready any more, a CHECKPOINT so the stop has little to write, then
+   * pgwarden's own sessions closed, since a smart shutdown waits for every session, these included.
    */
-  private void beforeStop(Postgres postgres, Duration budget) throws SQLException {
+  private void beforeStop(ServerState server, CompletableFuture<Servers> servers, Duration budget)
+      throws SQLException {
+    model.update(InstanceState::stopping);
     try {
-      checkpoint(postgres, budget);
+      server.checkpoint(budget);
     } finally {
-      StatusService status = statusRef.get();
-      if (status != null) {
-        status.disconnect();
-      }
-      MetricsService metrics = metricsRef.get();
-      if (metrics != null) {
-        metrics.disconnect();
-      }
-    }
-  }
-
-  /** New certificates are installed: new connections to port 8000 get them too. */
-  private void certificatesRotated() {
-    reporter.certificatesRotated();
-    StatusService status = statusRef.get();
-    if (status != null) {
-      status.reloadCertificate();
-    }
-  }
-
-  /** Whether every installed TLS file already holds exactly its Secret's bytes. */
-  private boolean installedCertificatesCurrent(Source source, Cluster cluster) {
-    try {
-      return TlsSecrets.read(source, SecretNames.of(cluster))
-          .matchesInstalled(controller.certificates());
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** The full check of a start that skipped it; a failure leaves the installed material. */
-  private void revalidateCertificates(Source source, Cluster cluster) {
-    try {
-      Supervisor supervisor = supervisorRef.get();
-      if (installCertificates(source, cluster) && supervisor != null) {
-        supervisor.requestReload(); // postgres may already serve the previous files
-        certificatesRotated();
-      }
-    } catch (StartupException e) {
-      log.error("{}; the installed certificates stay in force", e.getMessage());
-    }
-  }
-
-  private void installCertificatesUnchecked(Source source, Cluster cluster) {
-    try {
-      installCertificates(source, cluster);
-    } catch (StartupException e) {
-      throw new CompletionException(e);
-    }
-  }
-
-  private static void awaitCertificates(CompletableFuture<Void> certificates)
-      throws StartupException, InterruptedException {
-    try {
-      certificates.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-      if (cause instanceof StartupException s) {
-        throw s;
-      }
-      throw new StartupException("while installing TLS material: " + cause, cause);
-    }
-  }
-
-  private void installConfiguration(
-      Commands commands, Cluster cluster, DataDirectory.State state, Configuration.Result config)
-      throws StartupException, InterruptedException {
-    try {
-      if (state == DataDirectory.State.EMPTY) {
-        log.info("{} is empty: bootstrapping a new cluster with initdb", settings.dataDir());
-        Initdb.run(
-            commands,
-            settings.pgBin(),
-            settings.dataDir(),
-            cluster.spec().bootstrap().initdb(),
-            staging -> ConfigFiles.install(staging, config.files(), PostgresqlConf::withIncludes));
-      } else {
-        List<String> changed =
-            ConfigFiles.install(settings.dataDir(), config.files(), PostgresqlConf::withIncludes);
-        if (!changed.isEmpty()) {
-          log.info("configuration files updated: {}", changed);
-        }
-      }
-      log.info("configuration hash {}", config.hash());
-    } catch (IOException e) {
-      throw new StartupException(
-          "while preparing " + settings.dataDir() + ": " + e.getMessage(), e);
-    }
-  }
-
-  @SuppressFBWarnings(
-      value = "UNENCRYPTED_SERVER_SOCKET",
-      justification =
-          "a probe that binds the port and closes at once to see whether it is free; it never accepts a connection")
-  private static void checkPortFree(String flag, int port) throws StartupException {
-    try (ServerSocket probe = new ServerSocket()) {
-      probe.setReuseAddress(true);
-      probe.bind(new InetSocketAddress(port));
-    } catch (IOException e) {
-      throw new StartupException(
-          flag
-              + ": port "
-              + port
-              + " is already in use ("
-              + e.getMessage()
-              + "); stop what listens there or choose another port");
+      servers.getNow(Servers.NONE).disconnect();
     }
   }
 
@@ -517,30 +325,6 @@ public final class Instance {
       watcher.close();
     } catch (Exception e) {
       log.warn("while closing the watcher: {}", e.toString());
-    }
-  }
-
-  private static String osUser() {
-    return System.getProperty("user.name", "postgres");
-  }
-
-  /** The timeline postgres runs on, for the status; 0 when it cannot be read. */
-  private static long timeline(Postgres postgres) {
-    try (Connection c = postgres.connect("postgres", 10);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()")) {
-      return rs.next() ? rs.getLong(1) : 0;
-    } catch (SQLException e) {
-      log.warn("cannot read the timeline: {}", e.getMessage());
-      return 0;
-    }
-  }
-
-  private static void checkpoint(Postgres postgres, Duration budget) throws SQLException {
-    int seconds = (int) Math.max(1, Math.min(budget.toSeconds(), Integer.MAX_VALUE));
-    try (Connection c = postgres.connect("postgres", seconds);
-        Statement st = c.createStatement()) {
-      st.execute("CHECKPOINT");
     }
   }
 }

@@ -1,15 +1,15 @@
 package io.pgwarden.kube;
 
-import io.pgwarden.instance.Reporter;
+import io.pgwarden.core.Reporter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Kubernetes mode's {@link Reporter}: Events on the Cluster for what an operator person wants to
- * see in {@code kubectl describe}, and this instance's part of the Cluster's status. Every method
- * only queues work for the Kubernetes thread.
+ * see in {@code kubectl describe}, and this instance's part of the Cluster's status, both derived
+ * from the changes of the instance's state. Every method only queues work for the Kubernetes
+ * thread.
  */
 final class KubeReporter implements Reporter {
   private final EventRecorder events;
@@ -21,8 +21,39 @@ final class KubeReporter implements Reporter {
   }
 
   @Override
-  public void postgresStarted(long pid, boolean first) {
-    events.normal("Started", "postgres started with pid " + pid);
+  public void changed(io.pgwarden.core.InstanceState before, io.pgwarden.core.InstanceState after) {
+    if (after.pid() != 0 && after.pid() != before.pid()) {
+      events.normal("Started", "postgres started with pid " + after.pid());
+    }
+    status.update(
+        s ->
+            new InstanceState(
+                after.ready(), after.primary(), after.timeline(), after.pendingRestart()));
+    if (after.ready() && !before.ready()) {
+      events.normal(
+          "Ready",
+          "postgres accepts connections ("
+              + (after.primary() ? "primary" : "replica")
+              + ", timeline "
+              + after.timeline()
+              + ")");
+    }
+    if (!before.configHash().isEmpty() && !before.configHash().equals(after.configHash())) {
+      events.normal(
+          "Reloaded",
+          "postgres reloaded configuration " + after.configHash() + " without a restart");
+    }
+    if (!after.pendingRestart().isEmpty()
+        && !after.pendingRestart().equals(before.pendingRestart())) {
+      events.warning(
+          "RestartRequired",
+          "postgres needs a restart to apply: "
+              + String.join(", ", new TreeSet<>(after.pendingRestart())));
+    }
+    if (!before.certificateFingerprint().isEmpty()
+        && !before.certificateFingerprint().equals(after.certificateFingerprint())) {
+      events.normal("CertificatesRotated", "new TLS certificates installed and served");
+    }
   }
 
   @Override
@@ -32,47 +63,6 @@ final class KubeReporter implements Reporter {
         "postgres exited unexpectedly with code "
             + code
             + "; pgwarden exits so that the kubelet restarts the container");
-    status.update(s -> s.withReady(false, s.primary(), s.timeline()));
-  }
-
-  @Override
-  public void ready(boolean primary, long timeline) {
-    boolean was = status.state().ready();
-    status.update(s -> s.withReady(true, primary, timeline));
-    if (!was) {
-      events.normal(
-          "Ready",
-          "postgres accepts connections ("
-              + (primary ? "primary" : "replica")
-              + ", timeline "
-              + timeline
-              + ")");
-    }
-  }
-
-  @Override
-  public void notReady() {
-    status.update(s -> s.withReady(false, s.primary(), s.timeline()));
-  }
-
-  @Override
-  public void reloaded(String hash) {
-    events.normal("Reloaded", "postgres reloaded configuration " + hash + " without a restart");
-  }
-
-  @Override
-  public void pendingRestart(Set<String> parameters) {
-    if (!parameters.isEmpty()) {
-      events.warning(
-          "RestartRequired",
-          "postgres needs a restart to apply: " + String.join(", ", new TreeSet<>(parameters)));
-    }
-    status.update(s -> s.withPendingRestart(parameters));
-  }
-
-  @Override
-  public void certificatesRotated() {
-    events.normal("CertificatesRotated", "new TLS certificates installed and served");
   }
 
   @Override

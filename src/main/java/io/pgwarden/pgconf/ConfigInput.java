@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param certificatesDirectory where server.crt, server.key and client-ca.crt are installed
  * @param userParameters {@code spec.postgresql.parameters}, untrusted
  * @param sharedPreloadLibraries the libraries pgwarden manages, in load order
+ * @param companionsDigest a digest of what postgres reads beside custom.conf on a reload (pg_hba,
+ *     pg_ident, the TLS files), folded into {@code cnpg.config_sha256} so that the hash postgres
+ *     reports proves it read them too; empty for none
  */
 public record ConfigInput(
     String clusterName,
@@ -22,8 +25,12 @@ public record ConfigInput(
     String logDirectory,
     String certificatesDirectory,
     Map<String, String> userParameters,
-    List<String> sharedPreloadLibraries) {
+    List<String> sharedPreloadLibraries,
+    String companionsDigest) {
   public ConfigInput {
+    if (!companionsDigest.matches("[0-9a-f]*")) {
+      throw new IllegalArgumentException("companionsDigest must be lowercase hex");
+    }
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(socketDirectory, "socketDirectory");
     Objects.requireNonNull(logDirectory, "logDirectory");
@@ -33,5 +40,25 @@ public record ConfigInput(
     }
     userParameters = Map.copyOf(userParameters);
     sharedPreloadLibraries = List.copyOf(sharedPreloadLibraries);
+  }
+
+  /** Without companions: the hash covers custom.conf alone. */
+  public ConfigInput(
+      String clusterName,
+      int port,
+      String socketDirectory,
+      String logDirectory,
+      String certificatesDirectory,
+      Map<String, String> userParameters,
+      List<String> sharedPreloadLibraries) {
+    this(
+        clusterName,
+        port,
+        socketDirectory,
+        logDirectory,
+        certificatesDirectory,
+        userParameters,
+        sharedPreloadLibraries,
+        "");
   }
 }

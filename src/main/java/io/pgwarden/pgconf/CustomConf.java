@@ -14,9 +14,11 @@ import java.util.TreeMap;
  * cnpg.config_sha256}.
  *
  * <p>The hash is the lowercase hex SHA-256 of the UTF-8 text before its own line, the header
- * comment included, so it is the same for the same input and changes when any line does. pgwarden
- * reads it back with {@code current_setting('cnpg.config_sha256')} to know postgres loaded this
- * very file.
+ * comment included, so it is the same for the same input and changes when any line does. A digest
+ * of the files postgres reads beside it (pg_hba, pg_ident, the TLS material) is a comment line of
+ * that text, so a change to one of them alone changes the hash too. pgwarden reads it back with
+ * {@code current_setting('cnpg.config_sha256')} to know postgres loaded this very file and
+ * processed that reload.
  */
 public final class CustomConf {
   /** The file's first line; part of the hashed text. */
@@ -69,6 +71,12 @@ public final class CustomConf {
     conf.forEach(
         (name, value) ->
             text.append(name).append(" = ").append(ConfigLiteral.quote(name, value)).append('\n'));
+    if (!input.companionsDigest().isEmpty()) {
+      // A comment: postgres ignores it, but it is part of the hashed text.
+      text.append("# pg_hba, pg_ident and TLS material sha256 ")
+          .append(input.companionsDigest())
+          .append('\n');
+    }
     String sha256 = Sha256.hex(text.toString());
     text.append(HASH_PARAMETER).append(" = '").append(sha256).append("'\n");
     return new Rendered(text.toString(), sha256, refused);

@@ -6,10 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of a text, as written to disk. */
-final class Sha256 {
+public final class Sha256 {
   private Sha256() {}
 
-  static String hex(String text) {
+  public static String hex(String text) {
     try {
       return HexFormat.of()
           .formatHex(

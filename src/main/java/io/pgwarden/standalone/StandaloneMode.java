@@ -1,5 +1,8 @@
-package io.pgwarden.instance;
+package io.pgwarden.standalone;
 
+import io.pgwarden.core.Mode;
+import io.pgwarden.core.Reporter;
+import io.pgwarden.core.StartupException;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.source.LocalSource;
 import io.pgwarden.source.LocalWatcher;

@@ -1,4 +1,4 @@
-package io.pgwarden.instance;
+package io.pgwarden.core;
 
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;

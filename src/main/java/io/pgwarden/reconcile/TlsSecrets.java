@@ -1,8 +1,9 @@
-package io.pgwarden.instance;
+package io.pgwarden.reconcile;
 
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.tls.InstalledCertificates;
+import io.pgwarden.tls.TlsMaterial;
 import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +21,7 @@ import java.util.Optional;
  * {@code <c>-ca} for server and client CA, {@code <c>-replication}), read once so that checking and
  * installing see the same bytes.
  */
-final class TlsSecrets {
+public final class TlsSecrets {
   /**
    * Secret key and installed file name, in the order {@link InstalledCertificates#install} takes.
    */
@@ -37,7 +40,7 @@ final class TlsSecrets {
    *
    * @throws IOException naming the Secret and key that is missing
    */
-  static TlsSecrets read(Source source, SecretNames names) throws IOException {
+  public static TlsSecrets read(Source source, SecretNames names) throws IOException {
     List<Entry> entries =
         List.of(
             new Entry(names.server(), "tls.crt", InstalledCertificates.SERVER_CRT),
@@ -64,10 +67,9 @@ final class TlsSecrets {
     return new TlsSecrets(entries, values);
   }
 
-  /** Validates everything, then installs what differs; true when a file changed. */
-  boolean install(Path certificatesDir, Instant now) throws IOException, TlsMaterialException {
-    return InstalledCertificates.install(
-        certificatesDir,
+  /** Parses and validates the set once, for every consumer of it. */
+  public TlsMaterial validate(Instant now) throws TlsMaterialException {
+    return TlsMaterial.validate(
         values.get(0),
         values.get(1),
         values.get(2),
@@ -77,8 +79,17 @@ final class TlsSecrets {
         now);
   }
 
+  /** {@link TlsMaterial#digest()} of this material, from the bytes alone (nothing parsed). */
+  public String digest() {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      files.put(entries.get(i).installedName(), values.get(i));
+    }
+    return TlsMaterial.digestOf(files);
+  }
+
   /** Whether every installed file already holds exactly these bytes (validated when installed). */
-  boolean matchesInstalled(Path certificatesDir) throws IOException {
+  public boolean matchesInstalled(Path certificatesDir) throws IOException {
     for (int i = 0; i < entries.size(); i++) {
       Path installed = certificatesDir.resolve(entries.get(i).installedName());
       if (!Files.isRegularFile(installed)

@@ -1,8 +1,5 @@
-package io.pgwarden.instance;
+package io.pgwarden.logs;
 
-import io.pgwarden.logs.FifoReader;
-import io.pgwarden.logs.JsonLineWriter;
-import io.pgwarden.logs.LogLine;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.supervisor.Libc;
 import java.io.IOException;
@@ -17,20 +14,20 @@ import java.time.Duration;
  * reading, which is the gate before postgres may start: a record written before would block
  * postgres or be lost.
  */
-final class LogPipeline {
+public final class LogPipeline {
   private static final int FIFO_MODE = 0600;
 
   private final FifoReader csv;
   private final FifoReader raw;
   private final ControllerLayout controller;
 
-  LogPipeline(ControllerLayout controller, LogLine logLine, JsonLineWriter writer) {
+  public LogPipeline(ControllerLayout controller, LogLine logLine, JsonLineWriter writer) {
     this.controller = controller;
     this.csv = FifoReader.csv(controller.csvLogFifo(), logLine, writer);
     this.raw = FifoReader.raw(controller.rawLogFifo(), logLine, writer);
   }
 
-  void start() throws IOException {
+  public void start() throws IOException {
     ensureFifo(controller.csvLogFifo());
     ensureFifo(controller.rawLogFifo());
     csv.start();
@@ -38,7 +35,7 @@ final class LogPipeline {
   }
 
   /** Stops the readers after they drained what is already in the pipes. */
-  void stop(Duration timeout) throws InterruptedException {
+  public void stop(Duration timeout) throws InterruptedException {
     csv.stop(timeout);
     raw.stop(timeout);
   }

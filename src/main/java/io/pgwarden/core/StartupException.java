@@ -1,4 +1,4 @@
-package io.pgwarden.instance;
+package io.pgwarden.core;
 
 /** pgwarden cannot start with the input it was given; the message names the input. */
 public final class StartupException extends Exception {

@@ -1,7 +1,8 @@
-package io.pgwarden.instance;
+package io.pgwarden.status;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.pgwarden.core.StartupException;
 import io.pgwarden.http.HttpInitializer;
 import io.pgwarden.http.HttpServer;
 import io.pgwarden.http.LivenessCheck;
@@ -12,23 +13,17 @@ import io.pgwarden.metrics.InstanceMeters;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.sql.PgPing;
 import io.pgwarden.sql.Postgres;
-import io.pgwarden.status.InstanceIdentity;
-import io.pgwarden.status.StatusProvider;
 import io.pgwarden.supervisor.Commands;
-import io.pgwarden.supervisor.Supervisor;
-import io.pgwarden.tls.InstalledCertificates;
-import io.pgwarden.tls.Issued;
-import io.pgwarden.tls.Pem;
+import io.pgwarden.tls.TlsMaterial;
 import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,27 +32,28 @@ import org.slf4j.LoggerFactory;
  * Port 8000: the kubelet's probes and the operator's {@code /pg/status}, over TLS 1.3 with the
  * server certificate postgres serves (swapped in memory when it rotates).
  */
-final class StatusService {
+public final class StatusService {
   private static final Logger log = LoggerFactory.getLogger(StatusService.class);
   private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration CONTROLDATA_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
-  private final Path certificates;
   private final EventLoopGroup group;
   private final StatusTls tls;
   private final StatusProvider provider;
   private final StatusApi api;
   private final HttpServer server;
 
+  private final AtomicReference<InstanceMeters> meters;
+
   private StatusService(
-      Path certificates,
+      AtomicReference<InstanceMeters> meters,
       EventLoopGroup group,
       StatusTls tls,
       StatusProvider provider,
       StatusApi api,
       HttpServer server) {
-    this.certificates = certificates;
+    this.meters = meters;
     this.group = group;
     this.tls = tls;
     this.provider = provider;
@@ -71,19 +67,19 @@ final class StatusService {
    * @param fingerprint the operator's registered certificate fingerprint, read per request
    * @param quiet runs pg_controldata without logging its output (the operator polls it)
    */
-  static StatusService start(
+  public static StatusService start(
       Settings settings,
       Postgres postgres,
-      Supervisor supervisor,
+      Supplier<Instant> lastTick,
       Commands quiet,
       Supplier<Optional<String>> fingerprint,
-      Supplier<InstanceMeters> meters)
+      TlsMaterial material)
       throws StartupException, InterruptedException {
-    Path certs = settings.controller().certificates();
+    AtomicReference<InstanceMeters> meters = new AtomicReference<>(InstanceMeters.NONE);
     StatusTls tls;
     try {
-      tls = new StatusTls(serverMaterial(certs));
-    } catch (TlsMaterialException | IOException e) {
+      tls = new StatusTls(material.server());
+    } catch (TlsMaterialException e) {
       throw new StartupException("the status server's certificate: " + e.getMessage(), e);
     }
     StatusProvider provider =
@@ -97,7 +93,7 @@ final class StatusService {
             settings.dataDir().toString());
     StatusApi api =
         new StatusApi(
-            new LivenessCheck(supervisor::lastTick, LivenessCheck.STALE_AFTER, Clock.systemUTC()),
+            new LivenessCheck(lastTick, LivenessCheck.STALE_AFTER, Clock.systemUTC()),
             ping::ping,
             () -> {
               meters.get().statusRequest();
@@ -105,20 +101,10 @@ final class StatusService {
             },
             () -> quiet.run(controlData, settings.dataDir(), CONTROLDATA_TIMEOUT),
             fingerprint);
-    Router router;
-    try {
-      router =
-          "require".equals(settings.statusClientAuth())
-              ? api.router(
-                  Pem.certificates(
-                          Files.readAllBytes(certs.resolve(InstalledCertificates.CLIENT_CA)),
-                          "client CA")
-                      .get(0))
-              : api.router();
-    } catch (TlsMaterialException | IOException e) {
-      throw new StartupException(
-          "--status-client-auth=require: no usable client CA: " + e.getMessage(), e);
-    }
+    Router router =
+        "require".equals(settings.statusClientAuth())
+            ? api.router(material.clientCa())
+            : api.router();
     EventLoopGroup group = HttpServer.newEventLoopGroup();
     HttpServer server =
         new HttpServer(
@@ -138,46 +124,41 @@ final class StatusService {
           e);
     }
     log.info("status API listening on port {} (TLS 1.3)", server.boundPort());
-    return new StatusService(certs, group, tls, provider, api, server);
+    return new StatusService(meters, group, tls, provider, api, server);
   }
 
   /** The event loop of port 8000, which the metrics port shares. */
-  EventLoopGroup group() {
+  public EventLoopGroup group() {
     return group;
   }
 
   /** The rotating TLS context of port 8000, which the metrics port uses with TLS on. */
-  SslContext sslContext() {
+  public SslContext sslContext() {
     return tls.current();
   }
 
   /** Closes the status connection so that a smart shutdown does not wait for it. */
-  void disconnect() {
+  public void disconnect() {
     provider.disconnect();
   }
 
-  /** Serves the server certificate now installed to new connections. */
-  void reloadCertificate() {
+  /** Serves {@code material}'s server certificate to new connections. */
+  public void serve(TlsMaterial material) {
     try {
-      tls.reload(serverMaterial(certificates));
+      tls.reload(material.server());
       log.info("status API serves the rotated server certificate");
-    } catch (TlsMaterialException | IOException e) {
+    } catch (TlsMaterialException e) {
       log.error("status API keeps its previous certificate: {}", e.getMessage());
     }
   }
 
-  private static Issued serverMaterial(Path certs) throws IOException, TlsMaterialException {
-    List<X509Certificate> chain =
-        Pem.certificates(
-            Files.readAllBytes(certs.resolve(InstalledCertificates.SERVER_CRT)), "server.crt");
-    return new Issued(
-        chain,
-        Pem.privateKey(
-            Files.readAllBytes(certs.resolve(InstalledCertificates.SERVER_KEY)), "server.key"));
+  /** Counts each request of the status route with {@code counter}. */
+  public void countRequestsWith(InstanceMeters counter) {
+    meters.set(counter);
   }
 
   /** Stops listening, then the threads behind it. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     server.stop();
     // postgres has stopped: nothing is left to answer, so no quiet period (Netty's default is 2 s).
     group.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).await();

@@ -1,0 +1,314 @@
+package io.pgwarden.instance;
+
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
+import io.pgwarden.core.Mode;
+import io.pgwarden.core.Reporter;
+import io.pgwarden.core.StartupException;
+import io.pgwarden.logs.JsonLineWriter;
+import io.pgwarden.logs.JsonLogging;
+import io.pgwarden.logs.LogPipeline;
+import io.pgwarden.pgconf.InvalidConfigurationException;
+import io.pgwarden.pgconf.PostgresqlConf;
+import io.pgwarden.pgdata.ConfigFiles;
+import io.pgwarden.pgdata.DataDirectory;
+import io.pgwarden.pgdata.Initdb;
+import io.pgwarden.pgdata.InvalidDataDirectoryException;
+import io.pgwarden.reconcile.Configuration;
+import io.pgwarden.reconcile.TlsSecrets;
+import io.pgwarden.settings.ControllerLayout;
+import io.pgwarden.settings.Settings;
+import io.pgwarden.source.Source;
+import io.pgwarden.spec.Cluster;
+import io.pgwarden.spec.SecretNames;
+import io.pgwarden.supervisor.Children;
+import io.pgwarden.supervisor.Commands;
+import io.pgwarden.tls.TlsMaterial;
+import io.pgwarden.tls.TlsMaterialException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of a start before postgres runs, each failing with a {@link StartupException} that
+ * names its input: free ports, the controller directories, PGDATA's state, the TLS material, the
+ * owner's credentials, the configuration files (into a fresh initdb when PGDATA is empty), the log
+ * FIFOs.
+ */
+final class Startup {
+  private static final Logger log = LoggerFactory.getLogger(Startup.class);
+
+  /**
+   * The TLS material of a start.
+   *
+   * @param material validated (and installed when it differed from the files), or failed with a
+   *     {@link StartupException}
+   * @param postgresWaits whether postgres may start only once {@code material} is done: false when
+   *     the installed files already held the Secrets' bytes (validated when installed)
+   */
+  record Certificates(
+      CompletableFuture<TlsMaterial> material, String knownDigest, boolean postgresWaits) {
+    /** The digest folded into the configuration hash; waits for the material when unknown. */
+    String digest() throws StartupException, InterruptedException {
+      return postgresWaits ? await(material).digest() : knownDigest;
+    }
+  }
+
+  private final Settings settings;
+  private final Mode mode;
+  private final ControllerLayout controller;
+  private final Commands commands;
+  private final JsonLineWriter writer;
+
+  Startup(Settings settings, Mode mode, Children children, JsonLineWriter writer) {
+    this.settings = settings;
+    this.mode = mode;
+    this.controller = settings.controller();
+    this.writer = writer;
+    this.commands =
+        new Commands(
+            children,
+            (command, line, stderr) ->
+                writer.write(JsonLogging.logLine().commandOutput(command, line, stderr)));
+  }
+
+  void checkPortsFree() throws StartupException {
+    checkPortFree("--pg-port", settings.pgPort());
+    checkPortFree("--status-port", settings.statusPort());
+    checkPortFree("--metrics-port", settings.metricsPort());
+  }
+
+  void prepareController() throws StartupException {
+    try {
+      for (Path dir :
+          List.of(
+              controller.root(),
+              controller.run(),
+              controller.log(),
+              controller.certificates(),
+              controller.tmp())) {
+        Files.createDirectories(dir);
+        // The socket directory 0700: only pgwarden's user may even reach the socket.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      }
+    } catch (IOException e) {
+      throw new StartupException(
+          "--controller-dir: cannot prepare " + controller.root() + ": " + e.getMessage(), e);
+    }
+    // JNA and Netty (its epoll transport) unpack their native parts into the scratch directory,
+    // never the root filesystem (Netty falls back to NIO if it cannot).
+    for (String property : List.of("jna.tmpdir", "io.netty.native.workdir")) {
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, controller.tmp().toString());
+      }
+    }
+  }
+
+  boolean dataDirectoryEmpty() throws StartupException {
+    try {
+      return DataDirectory.inspect(settings.dataDir(), "--data") == DataDirectory.State.EMPTY;
+    } catch (InvalidDataDirectoryException e) {
+      throw new StartupException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StartupException(
+          "--data: cannot inspect " + settings.dataDir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * TLS parsing and validation is the slowest step of a start (cold crypto classes). When the
+   * installed files are the Secrets' bytes, they were validated when installed: postgres starts on
+   * them at once and the material is validated again on {@code executor} for port 8000 and the
+   * gauges. Otherwise it is generated when missing (standalone), validated and installed on {@code
+   * executor} beside initdb, and postgres waits for it.
+   */
+  Certificates certificates(Source source, Cluster cluster, Executor executor) {
+    SecretNames names = SecretNames.of(cluster);
+    try {
+      TlsSecrets secrets = TlsSecrets.read(source, names);
+      if (secrets.matchesInstalled(controller.certificates())) {
+        return new Certificates(
+            CompletableFuture.supplyAsync(() -> validate(secrets, false), executor),
+            secrets.digest(),
+            false);
+      }
+    } catch (IOException e) {
+      // Missing or unreadable: prepared (generated, or waited for) below.
+    }
+    return new Certificates(
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                mode.prepareTls(cluster);
+                return validate(TlsSecrets.read(source, names), true);
+              } catch (StartupException e) {
+                throw new CompletionException(e);
+              } catch (IOException e) {
+                throw new CompletionException(
+                    new StartupException("while reading TLS material: " + e.getMessage(), e));
+              }
+            },
+            executor),
+        "",
+        true);
+  }
+
+  private TlsMaterial validate(TlsSecrets secrets, boolean install) {
+    try {
+      TlsMaterial material = secrets.validate(Instant.now());
+      if (install) {
+        material.install(controller.certificates());
+      }
+      return material;
+    } catch (TlsMaterialException e) {
+      throw new CompletionException(
+          new StartupException("TLS material refused: " + e.getMessage(), e));
+    } catch (IOException e) {
+      throw new CompletionException(
+          new StartupException("while installing TLS material: " + e.getMessage(), e));
+    }
+  }
+
+  /** The owner's credentials, generated now when missing (standalone), before postgres runs. */
+  void ownerCredentials(Source source, Cluster cluster) throws StartupException {
+    String secret = SecretNames.of(cluster).app();
+    try {
+      source.ownerCredentials(secret, cluster.spec().bootstrap().initdb().owner());
+    } catch (IOException e) {
+      throw new StartupException(
+          "cannot read or create the owner's credentials in Secret "
+              + secret
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Renders and installs the configuration; into a fresh initdb when {@code empty} (initdb runs
+   * while the TLS material is prepared: {@code tlsDigest} is asked for only once initdb is done).
+   */
+  void installConfiguration(Cluster cluster, boolean empty, TlsDigest tlsDigest, Reporter reporter)
+      throws StartupException, InterruptedException {
+    try {
+      if (empty) {
+        log.info("{} is empty: bootstrapping a new cluster with initdb", settings.dataDir());
+        Initdb.run(
+            commands,
+            settings.pgBin(),
+            settings.dataDir(),
+            cluster.spec().bootstrap().initdb(),
+            staging -> install(staging, render(cluster, digestForFinisher(tlsDigest), reporter)));
+      } else {
+        install(settings.dataDir(), render(cluster, tlsDigest.get(), reporter));
+      }
+    } catch (IOException e) {
+      if (e.getCause() instanceof StartupException s) {
+        throw s; // from the TLS material, waited for inside initdb's finisher
+      }
+      throw new StartupException(
+          "while preparing " + settings.dataDir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Initdb's finisher may throw only IOException: a StartupException travels as its cause. */
+  private static String digestForFinisher(TlsDigest tlsDigest) throws IOException {
+    try {
+      return tlsDigest.get();
+    } catch (StartupException e) {
+      throw new IOException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the TLS material", e);
+    }
+  }
+
+  /** The TLS digest of the configuration hash, possibly waited for. */
+  @FunctionalInterface
+  interface TlsDigest {
+    String get() throws StartupException, InterruptedException;
+  }
+
+  private Configuration.Result render(Cluster cluster, String tlsDigest, Reporter reporter) {
+    Configuration.Result config =
+        Configuration.render(cluster, controller, settings.pgPort(), osUser(), tlsDigest);
+    for (InvalidConfigurationException refused : config.refused()) {
+      log.error("refused {}: {}", refused.field(), refused.getMessage());
+      reporter.refused(refused.field(), refused.getMessage());
+    }
+    log.info("configuration hash {}", config.hash());
+    return config;
+  }
+
+  private static void install(Path dir, Configuration.Result config) throws IOException {
+    List<String> changed = ConfigFiles.install(dir, config.files(), PostgresqlConf::withIncludes);
+    if (!changed.isEmpty()) {
+      log.info("configuration files updated: {}", changed);
+    }
+  }
+
+  /** The log FIFOs, open for reading: the gate before postgres may start. */
+  LogPipeline logPipeline() throws StartupException {
+    LogPipeline logs = new LogPipeline(controller, JsonLogging.logLine(), writer);
+    try {
+      logs.start();
+      return logs;
+    } catch (IOException e) {
+      throw new StartupException(
+          "--controller-dir: cannot open the log FIFOs under "
+              + controller.log()
+              + " ("
+              + e
+              + "); the directory must be writable by pgwarden's user and on a filesystem that"
+              + " supports FIFOs",
+          e);
+    }
+  }
+
+  String osUser() {
+    return System.getProperty("user.name", "postgres");
+  }
+
+  /** The material's result, its {@link StartupException} rethrown as it is. */
+  static TlsMaterial await(CompletableFuture<TlsMaterial> material)
+      throws StartupException, InterruptedException {
+    try {
+      return material.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
+      if (cause instanceof StartupException s) {
+        throw s;
+      }
+      throw new StartupException("while preparing TLS material: " + cause, cause);
+    }
+  }
+
+  @SuppressFBWarnings(
+      value = "UNENCRYPTED_SERVER_SOCKET",
+      justification =
+          "a probe that binds the port and closes at once to see whether it is free; it never accepts a connection")
+  private static void checkPortFree(String flag, int port) throws StartupException {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(port));
+    } catch (IOException e) {
+      throw new StartupException(
+          flag
+              + ": port "
+              + port
+              + " is already in use ("
+              + e.getMessage()
+              + "); stop what listens there or choose another port");
+    }
+  }
+}
