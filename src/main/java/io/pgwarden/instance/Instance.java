@@ -11,6 +11,7 @@ import io.pgwarden.logs.LogPipeline;
 import io.pgwarden.reconcile.Changes;
 import io.pgwarden.reconcile.Passwords;
 import io.pgwarden.reconcile.Reconciler;
+import io.pgwarden.reconcile.StartingCertificates;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.source.Source;
@@ -90,12 +91,8 @@ public final class Instance {
    * @throws StartupException when the input is unusable; nothing was written then
    */
   public int init() throws StartupException, InterruptedException {
-    Startup startup = new Startup(settings, mode, children, JsonLineWriter.stdout());
-    log.info(
-        "pgwarden instance init: data={} controller={} {}",
-        settings.dataDir(),
-        controller.root(),
-        mode.describe());
+    Startup startup = new Startup(settings, children, JsonLineWriter.stdout());
+    log.info("pgwarden instance init: data={} {}", settings.dataDir(), mode.describe());
     startup.prepareController();
     Cluster cluster = mode.initialCluster();
     if (!startup.dataDirectoryEmpty()) {
@@ -114,7 +111,7 @@ public final class Instance {
    */
   public int run() throws StartupException, InterruptedException {
     JsonLineWriter writer = JsonLineWriter.stdout();
-    Startup startup = new Startup(settings, mode, children, writer);
+    Startup startup = new Startup(settings, children, writer);
     log.info(
         "pgwarden starting: mode={} data={} controller={} {} pgPort={} pgBin={}",
         settings.mode(),
@@ -135,7 +132,8 @@ public final class Instance {
               + settings.dataDir()
               + " is empty; bootstrap it first with `pgwarden instance init` (the initdb Job)");
     }
-    Startup.Certificates certificates = startup.certificates(source, cluster, actions);
+    StartingCertificates certificates =
+        StartingCertificates.prepare(mode, source, cluster, controller, actions);
     startup.ownerCredentials(source, cluster);
     startup.installConfiguration(cluster, empty, certificates::digest, reporter);
     LogPipeline logs = startup.logPipeline();
@@ -194,7 +192,7 @@ public final class Instance {
                         new Servers.Needs(
                             settings, children, postgres, supervisor, writer, source, model),
                         reconciler::cluster,
-                        Startup.await(certificates.material())));
+                        certificates.awaitMaterial()));
               } catch (StartupException e) {
                 log.error("cannot start the HTTP servers: {}", e.getMessage());
                 supervisor.requestShutdown("an HTTP server could not start");

@@ -1,7 +1,5 @@
 package io.pgwarden.instance;
 
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
-import io.pgwarden.core.Mode;
 import io.pgwarden.core.Reporter;
 import io.pgwarden.core.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
@@ -14,28 +12,20 @@ import io.pgwarden.pgdata.DataDirectory;
 import io.pgwarden.pgdata.Initdb;
 import io.pgwarden.pgdata.InvalidDataDirectoryException;
 import io.pgwarden.reconcile.Configuration;
-import io.pgwarden.reconcile.TlsSecrets;
 import io.pgwarden.settings.ControllerLayout;
+import io.pgwarden.settings.Ports;
 import io.pgwarden.settings.Settings;
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.supervisor.Children;
 import io.pgwarden.supervisor.Commands;
-import io.pgwarden.tls.TlsMaterial;
-import io.pgwarden.tls.TlsMaterialException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,31 +38,13 @@ import org.slf4j.LoggerFactory;
 final class Startup {
   private static final Logger log = LoggerFactory.getLogger(Startup.class);
 
-  /**
-   * The TLS material of a start.
-   *
-   * @param material validated (and installed when it differed from the files), or failed with a
-   *     {@link StartupException}
-   * @param postgresWaits whether postgres may start only once {@code material} is done: false when
-   *     the installed files already held the Secrets' bytes (validated when installed)
-   */
-  record Certificates(
-      CompletableFuture<TlsMaterial> material, String knownDigest, boolean postgresWaits) {
-    /** The digest folded into the configuration hash; waits for the material when unknown. */
-    String digest() throws StartupException, InterruptedException {
-      return postgresWaits ? await(material).digest() : knownDigest;
-    }
-  }
-
   private final Settings settings;
-  private final Mode mode;
   private final ControllerLayout controller;
   private final Commands commands;
   private final JsonLineWriter writer;
 
-  Startup(Settings settings, Mode mode, Children children, JsonLineWriter writer) {
+  Startup(Settings settings, Children children, JsonLineWriter writer) {
     this.settings = settings;
-    this.mode = mode;
     this.controller = settings.controller();
     this.writer = writer;
     this.commands =
@@ -83,9 +55,10 @@ final class Startup {
   }
 
   void checkPortsFree() throws StartupException {
-    checkPortFree("--pg-port", settings.pgPort());
-    checkPortFree("--status-port", settings.statusPort());
-    checkPortFree("--metrics-port", settings.metricsPort());
+    Optional<String> taken = Ports.firstTaken(settings);
+    if (taken.isPresent()) {
+      throw new StartupException(taken.get());
+    }
   }
 
   void prepareController() throws StartupException {
@@ -122,60 +95,6 @@ final class Startup {
     } catch (IOException e) {
       throw new StartupException(
           "--data: cannot inspect " + settings.dataDir() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * TLS parsing and validation is the slowest step of a start (cold crypto classes). When the
-   * installed files are the Secrets' bytes, they were validated when installed: postgres starts on
-   * them at once and the material is validated again on {@code executor} for port 8000 and the
-   * gauges. Otherwise it is generated when missing (standalone), validated and installed on {@code
-   * executor} beside initdb, and postgres waits for it.
-   */
-  Certificates certificates(Source source, Cluster cluster, Executor executor) {
-    SecretNames names = SecretNames.of(cluster);
-    try {
-      TlsSecrets secrets = TlsSecrets.read(source, names);
-      if (secrets.matchesInstalled(controller.certificates())) {
-        return new Certificates(
-            CompletableFuture.supplyAsync(() -> validate(secrets, false), executor),
-            secrets.digest(),
-            false);
-      }
-    } catch (IOException e) {
-      // Missing or unreadable: prepared (generated, or waited for) below.
-    }
-    return new Certificates(
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                mode.prepareTls(cluster);
-                return validate(TlsSecrets.read(source, names), true);
-              } catch (StartupException e) {
-                throw new CompletionException(e);
-              } catch (IOException e) {
-                throw new CompletionException(
-                    new StartupException("while reading TLS material: " + e.getMessage(), e));
-              }
-            },
-            executor),
-        "",
-        true);
-  }
-
-  private TlsMaterial validate(TlsSecrets secrets, boolean install) {
-    try {
-      TlsMaterial material = secrets.validate(Instant.now());
-      if (install) {
-        material.install(controller.certificates());
-      }
-      return material;
-    } catch (TlsMaterialException e) {
-      throw new CompletionException(
-          new StartupException("TLS material refused: " + e.getMessage(), e));
-    } catch (IOException e) {
-      throw new CompletionException(
-          new StartupException("while installing TLS material: " + e.getMessage(), e));
     }
   }
 
@@ -277,38 +196,5 @@ final class Startup {
 
   String osUser() {
     return System.getProperty("user.name", "postgres");
-  }
-
-  /** The material's result, its {@link StartupException} rethrown as it is. */
-  static TlsMaterial await(CompletableFuture<TlsMaterial> material)
-      throws StartupException, InterruptedException {
-    try {
-      return material.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-      if (cause instanceof StartupException s) {
-        throw s;
-      }
-      throw new StartupException("while preparing TLS material: " + cause, cause);
-    }
-  }
-
-  @SuppressFBWarnings(
-      value = "UNENCRYPTED_SERVER_SOCKET",
-      justification =
-          "a probe that binds the port and closes at once to see whether it is free; it never accepts a connection")
-  private static void checkPortFree(String flag, int port) throws StartupException {
-    try (ServerSocket probe = new ServerSocket()) {
-      probe.setReuseAddress(true);
-      probe.bind(new InetSocketAddress(port));
-    } catch (IOException e) {
-      throw new StartupException(
-          flag
-              + ": port "
-              + port
-              + " is already in use ("
-              + e.getMessage()
-              + "); stop what listens there or choose another port");
-    }
   }
 }

@@ -25,10 +25,15 @@ final class KubeReporter implements Reporter {
     if (after.pid() != 0 && after.pid() != before.pid()) {
       events.normal("Started", "postgres started with pid " + after.pid());
     }
-    status.update(
-        s ->
-            new InstanceState(
-                after.ready(), after.primary(), after.timeline(), after.pendingRestart()));
+    // This instance enters the Cluster's status when it is first ready, not while it starts.
+    if (after.ready()) {
+      status.update(
+          s -> new InstanceState(true, after.primary(), after.timeline(), after.pendingRestart()));
+    } else if (before.ready()) {
+      status.update(s -> s.withReady(false, s.primary(), s.timeline()));
+    } else if (!after.pendingRestart().equals(before.pendingRestart())) {
+      status.update(s -> s.withPendingRestart(after.pendingRestart()));
+    }
     if (after.ready() && !before.ready()) {
       events.normal(
           "Ready",
