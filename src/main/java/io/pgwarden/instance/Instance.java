@@ -8,6 +8,7 @@ import io.pgwarden.core.Role;
 import io.pgwarden.core.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.LogPipeline;
+import io.pgwarden.pgdata.InstanceLock;
 import io.pgwarden.reconcile.Changes;
 import io.pgwarden.reconcile.Passwords;
 import io.pgwarden.reconcile.Reconciler;
@@ -17,7 +18,6 @@ import io.pgwarden.settings.Settings;
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.sql.Postgres;
-import io.pgwarden.sql.Roles;
 import io.pgwarden.sql.ServerState;
 import io.pgwarden.supervisor.Children;
 import io.pgwarden.supervisor.Libc;
@@ -25,7 +25,6 @@ import io.pgwarden.supervisor.PostgresLauncher;
 import io.pgwarden.supervisor.ShutdownPolicy;
 import io.pgwarden.supervisor.Supervisor;
 import java.io.IOException;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,7 +59,6 @@ public final class Instance {
   private static final Logger log = LoggerFactory.getLogger(Instance.class);
   private static final Duration LOG_DRAIN = Duration.ofSeconds(5);
   private static final Duration RELOAD_WAIT = Duration.ofSeconds(30);
-  private static final int SQL_TIMEOUT_SECONDS = 30;
 
   private final Settings settings;
   private final Mode mode;
@@ -68,6 +66,7 @@ public final class Instance {
   private final ControllerLayout controller;
   private final Children children = new Children();
   private final InstanceModel model = new InstanceModel(InstanceState.INITIAL);
+  private InstanceLock lock; // the only manager of PGDATA and the controller directory
   private final ExecutorService actions =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -93,14 +92,17 @@ public final class Instance {
   public int init() throws StartupException, InterruptedException {
     Startup startup = new Startup(settings, children, JsonLineWriter.stdout());
     log.info("pgwarden instance init: data={} {}", settings.dataDir(), mode.describe());
+    lock = startup.lock(); // held while this object lives; the kernel drops it at exit
     startup.prepareController();
     Cluster cluster = mode.initialCluster();
     if (!startup.dataDirectoryEmpty()) {
       log.info("{} already holds a cluster: nothing to bootstrap", settings.dataDir());
+      closeQuietly(lock);
       return 0;
     }
     startup.installConfiguration(cluster, true, () -> "", Reporter.NONE);
     log.info("bootstrap of {} done", settings.dataDir());
+    closeQuietly(lock);
     return 0;
   }
 
@@ -120,6 +122,8 @@ public final class Instance {
         mode.describe(),
         settings.pgPort(),
         settings.pgBin());
+    lock = startup.lock(); // held while this object lives; the kernel drops it at exit
+    startup.stopLeftoverPostmaster();
     startup.checkPortsFree();
     startup.prepareController();
     Libc.becomeChildSubreaper();
@@ -164,7 +168,7 @@ public final class Instance {
                 Duration.ofSeconds(cluster.spec().smartShutdownTimeout()),
                 Duration.ofSeconds(cluster.spec().stopDelay())),
             actions::execute,
-            first -> ready(server, postgres, passwords, reconciler.cluster()),
+            first -> ready(server, passwords, reconciler.cluster()),
             budget -> beforeStop(server, servers, budget),
             new Supervisor.Listener() {
               @Override
@@ -217,6 +221,7 @@ public final class Instance {
     logs.stop(LOG_DRAIN);
     log.info("pgwarden exiting with code {}", code);
     writer.flush(LOG_DRAIN);
+    closeQuietly(lock);
     return code;
   }
 
@@ -263,18 +268,7 @@ public final class Instance {
   private void confirmReload(ServerState server, String hash) {
     try {
       Optional<ServerState.Loaded> loaded = server.awaitLoaded(hash, RELOAD_WAIT);
-      if (loaded.isEmpty()) {
-        log.error(
-            "postgres did not load configuration {} within {} s; see its log for the reason",
-            hash,
-            RELOAD_WAIT.toSeconds());
-        return;
-      }
-      log.info("configuration {} loaded", hash);
-      if (!loaded.get().pendingRestart().isEmpty()) {
-        log.warn("restart required to apply: {} (pendingRestart)", loaded.get().pendingRestart());
-      }
-      model.update(s -> s.reloaded(hash, loaded.get().pendingRestart()));
+      loaded.ifPresent(l -> model.update(s -> s.reloaded(hash, l.pendingRestart())));
     } catch (SQLException e) {
       log.error("while checking the reloaded configuration: {}", e.getMessage());
     } catch (InterruptedException e) {
@@ -283,17 +277,9 @@ public final class Instance {
   }
 
   /** postgres accepts connections: roles, database, passwords; then the instance is ready. */
-  private void ready(ServerState server, Postgres postgres, Passwords passwords, Cluster cluster)
+  private void ready(ServerState server, Passwords passwords, Cluster cluster)
       throws SQLException, IOException {
-    String database = cluster.spec().bootstrap().initdb().database();
-    String owner = passwords.owner(cluster).username();
-    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
-      Roles.ensureOwnerAndDatabase(c, owner, database);
-      Roles.ensureMetricsRole(c);
-    }
-    passwords.forget();
-    passwords.apply(cluster);
-    log.info("roles applied: owner {} of database {}", owner, database);
+    passwords.ensureRoles(cluster);
     ServerState.Loaded loaded = server.loaded();
     model.update(
         s ->
@@ -318,11 +304,11 @@ public final class Instance {
     }
   }
 
-  private static void closeQuietly(AutoCloseable watcher) {
+  private static void closeQuietly(AutoCloseable closeable) {
     try {
-      watcher.close();
+      closeable.close();
     } catch (Exception e) {
-      log.warn("while closing the watcher: {}", e.toString());
+      log.warn("while closing {}: {}", closeable, e.toString());
     }
   }
 }

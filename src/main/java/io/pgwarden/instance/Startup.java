@@ -10,7 +10,9 @@ import io.pgwarden.pgconf.PostgresqlConf;
 import io.pgwarden.pgdata.ConfigFiles;
 import io.pgwarden.pgdata.DataDirectory;
 import io.pgwarden.pgdata.Initdb;
+import io.pgwarden.pgdata.InstanceLock;
 import io.pgwarden.pgdata.InvalidDataDirectoryException;
+import io.pgwarden.pgdata.RunningPostmaster;
 import io.pgwarden.reconcile.Configuration;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.Ports;
@@ -20,10 +22,10 @@ import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.SecretNames;
 import io.pgwarden.supervisor.Children;
 import io.pgwarden.supervisor.Commands;
+import io.pgwarden.supervisor.Libc;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Startup {
   private static final Logger log = LoggerFactory.getLogger(Startup.class);
+  private static final Duration LEFTOVER_STOP = Duration.ofSeconds(60);
 
   private final Settings settings;
   private final ControllerLayout controller;
@@ -63,27 +66,10 @@ final class Startup {
 
   void prepareController() throws StartupException {
     try {
-      for (Path dir :
-          List.of(
-              controller.root(),
-              controller.run(),
-              controller.log(),
-              controller.certificates(),
-              controller.tmp())) {
-        Files.createDirectories(dir);
-        // The socket directory 0700: only pgwarden's user may even reach the socket.
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      }
+      controller.prepare();
     } catch (IOException e) {
       throw new StartupException(
           "--controller-dir: cannot prepare " + controller.root() + ": " + e.getMessage(), e);
-    }
-    // JNA and Netty (its epoll transport) unpack their native parts into the scratch directory,
-    // never the root filesystem (Netty falls back to NIO if it cannot).
-    for (String property : List.of("jna.tmpdir", "io.netty.native.workdir")) {
-      if (System.getProperty(property) == null) {
-        System.setProperty(property, controller.tmp().toString());
-      }
     }
   }
 
@@ -178,18 +164,46 @@ final class Startup {
 
   /** The log FIFOs, open for reading: the gate before postgres may start. */
   LogPipeline logPipeline() throws StartupException {
-    LogPipeline logs = new LogPipeline(controller, JsonLogging.logLine(), writer);
     try {
-      logs.start();
-      return logs;
+      return LogPipeline.open(controller, writer);
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  /** This process becomes the only manager of PGDATA and the controller directory, or fails. */
+  InstanceLock lock() throws StartupException {
+    try {
+      return InstanceLock.acquire(settings.dataDir(), controller.root());
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A postgres left running on PGDATA by a pgwarden that died is stopped (fast) before a new one
+   * starts under supervision, instead of failing on the port and on {@code postmaster.pid}.
+   */
+  void stopLeftoverPostmaster() throws StartupException, InterruptedException {
+    try {
+      Optional<Long> pid = RunningPostmaster.of(settings.dataDir());
+      if (pid.isEmpty()) {
+        return;
+      }
+      log.warn(
+          "postgres pid {} runs on {} without its pgwarden (one that died left it): stopping it"
+              + " before starting it under supervision",
+          pid.get(),
+          settings.dataDir());
+      Libc.kill(pid.get(), Libc.SIGINT); // a fast shutdown: its clients may never leave
+      RunningPostmaster.awaitExit(pid.get(), LEFTOVER_STOP);
     } catch (IOException e) {
       throw new StartupException(
-          "--controller-dir: cannot open the log FIFOs under "
-              + controller.log()
-              + " ("
+          "--data: a postgres left running on "
+              + settings.dataDir()
+              + " could not be stopped ("
               + e
-              + "); the directory must be writable by pgwarden's user and on a filesystem that"
-              + " supports FIFOs",
+              + "); stop it, then start pgwarden again",
           e);
     }
   }

@@ -27,6 +27,29 @@ public final class LogPipeline {
     this.raw = FifoReader.raw(controller.rawLogFifo(), logLine, writer);
   }
 
+  /**
+   * A pipeline with both FIFOs open for reading.
+   *
+   * @throws IOException saying which directory must be writable and support FIFOs
+   */
+  public static LogPipeline open(ControllerLayout controller, JsonLineWriter writer)
+      throws IOException {
+    LogPipeline logs = new LogPipeline(controller, JsonLogging.logLine(), writer);
+    try {
+      logs.start();
+      return logs;
+    } catch (IOException e) {
+      throw new IOException(
+          "--controller-dir: cannot open the log FIFOs under "
+              + controller.log()
+              + " ("
+              + e
+              + "); the directory must be writable by pgwarden's user and on a filesystem that"
+              + " supports FIFOs",
+          e);
+    }
+  }
+
   public void start() throws IOException {
     ensureFifo(controller.csvLogFifo());
     ensureFifo(controller.rawLogFifo());

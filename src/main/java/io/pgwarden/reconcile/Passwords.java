@@ -62,9 +62,20 @@ public final class Passwords {
         SecretNames.of(cluster).app(), cluster.spec().bootstrap().initdb().owner());
   }
 
-  /** Forgets what was applied: after a (re)start every password is applied again. */
-  public void forget() {
+  /**
+   * After a (re)start: the owner, its database and the metrics role exist, and every password is
+   * applied again.
+   */
+  public void ensureRoles(Cluster cluster) throws SQLException, IOException {
+    String database = cluster.spec().bootstrap().initdb().database();
+    String owner = owner(cluster).username();
+    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS)) {
+      Roles.ensureOwnerAndDatabase(c, owner, database);
+      Roles.ensureMetricsRole(c);
+    }
     applied.clear();
+    apply(cluster);
+    log.info("roles applied: owner {} of database {}", owner, database);
   }
 
   /**

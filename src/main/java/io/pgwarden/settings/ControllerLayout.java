@@ -1,6 +1,10 @@
 package io.pgwarden.settings;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /**
  * The scratch directory that stands for {@code /controller} in a pod: the Unix socket, the log
@@ -42,5 +46,22 @@ public record ControllerLayout(Path root) {
   /** The postgres Unix socket file for {@code port}. */
   public Path socket(int port) {
     return run().resolve(".s.PGSQL." + port);
+  }
+
+  /**
+   * Creates every directory, each 0700 (only pgwarden's user may even reach the socket), and points
+   * JNA and Netty's epoll transport at {@link #tmp()} to unpack their native parts, never the root
+   * filesystem (Netty falls back to NIO if it cannot).
+   */
+  public void prepare() throws IOException {
+    for (Path dir : List.of(root, run(), log(), certificates(), tmp())) {
+      Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+    for (String property : List.of("jna.tmpdir", "io.netty.native.workdir")) {
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, tmp().toString());
+      }
+    }
   }
 }

@@ -51,13 +51,14 @@ public final class ServerState {
   }
 
   /**
-   * Waits until postgres reports {@code hash} as loaded, then says what it runs and logs the
-   * pg_hba.conf lines it refused. Each poll is a new connection: a new backend is forked by the
-   * postmaster only after it finished processing the reload (configuration files, pg_hba, pg_ident,
-   * the TLS files), so a new backend that reports the hash proves all of it was read; an old
-   * backend could report the new hash before the postmaster re-read the certificates.
+   * Waits until postgres reports {@code hash} as loaded, then says what it runs and logs it, with
+   * the parameters waiting for a restart and the pg_hba.conf lines postgres refused. Each poll is a
+   * new connection: a new backend is forked by the postmaster only after it finished processing the
+   * reload (configuration files, pg_hba, pg_ident, the TLS files), so a new backend that reports
+   * the hash proves all of it was read; an old backend could report the new hash before the
+   * postmaster re-read the certificates.
    *
-   * @return empty when postgres did not report {@code hash} within {@code wait}
+   * @return empty when postgres did not report {@code hash} within {@code wait} (logged)
    */
   public Optional<Loaded> awaitLoaded(String hash, Duration wait)
       throws SQLException, InterruptedException {
@@ -68,10 +69,18 @@ public final class ServerState {
         Loaded loaded = loaded(st);
         if (hash.equals(loaded.hash())) {
           logRefusedHbaLines(st);
+          log.info("configuration {} loaded", hash);
+          if (!loaded.pendingRestart().isEmpty()) {
+            log.warn("restart required to apply: {} (pendingRestart)", loaded.pendingRestart());
+          }
           return Optional.of(loaded);
         }
       }
       if (Instant.now().isAfter(deadline)) {
+        log.error(
+            "postgres did not load configuration {} within {} s; see its log for the reason",
+            hash,
+            wait.toSeconds());
         return Optional.empty();
       }
       Thread.sleep(POLL.toMillis());
