@@ -123,6 +123,17 @@ final class SupervisedFake implements AutoCloseable {
         .until(condition::getAsBoolean);
   }
 
+  /**
+   * Waits until {@code condition} holds while the supervisor runs; fails with {@code what} past
+   * {@link #DEADLINE}, or at once, with the reason, when run() has returned or thrown.
+   */
+  void whileRunning(String what, BooleanSupplier condition) throws Exception {
+    until(what, () -> condition.getAsBoolean() || exit.isDone());
+    if (!condition.getAsBoolean()) {
+      throw new AssertionError(what + " never came: run() returned " + awaitExitCode());
+    }
+  }
+
   /** Waits for {@link Supervisor#run()} to return, and returns what it did. */
   int awaitExitCode() throws Exception {
     return exit.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
@@ -133,8 +144,8 @@ final class SupervisedFake implements AutoCloseable {
   }
 
   /** Waits for the {@code n}th successful start and for its ready hook. */
-  FakePostgres awaitStarted(int n) {
-    until("postgres start #" + n, () -> launcher.started() >= n && readyHooks().size() >= n);
+  FakePostgres awaitStarted(int n) throws Exception {
+    whileRunning("postgres start #" + n, () -> launcher.started() >= n && readyHooks().size() >= n);
     return launcher.newest().orElseThrow();
   }
 
