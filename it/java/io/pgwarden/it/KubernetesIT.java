@@ -258,6 +258,8 @@ class KubernetesIT {
                           java.net.http.HttpResponse.BodyHandlers.ofString())
                       .body())
               .contains("cnpg_collector_up");
+          // Pacing, not synchronisation: the outage lasting 30 s is the behaviour under test,
+          // sampled every 2 s.
           Thread.sleep(2000);
         }
         assertThat(pg.hasMessage("cannot update the Cluster's status")).isTrue();

@@ -212,7 +212,7 @@ class MetricsIT {
         assertThat(text).contains("cnpg_collector_up 1").doesNotContain("cnpg_slow_v ");
         assertThat(text).containsPattern("pgwarden_query_errors_total\\{query=\"slow\"\\} [1-9]");
       }
-      Thread.sleep(500);
+      pg.awaitLogsCaughtUp(); // a second execution logged late would otherwise go uncounted
       List<JsonNode> all = pg.logs();
       long executions =
           all.subList(mark, all.size()).stream()

@@ -252,6 +252,23 @@ final class Pgwarden implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every line postgres logged before this call has come out on stdout, where the
+   * pipeline is asynchronous: runs a statement carrying a fresh marker and waits for its line.
+   * postgres's lines reach pgwarden through one logging collector, in the order they were logged,
+   * so the marker's line comes out after theirs. Needs statements logged ({@code
+   * log_min_duration_statement = 0} or {@code log_statement = all}).
+   */
+  void awaitLogsCaughtUp() throws SQLException, InterruptedException {
+    String marker = "log_barrier_" + System.nanoTime();
+    int from = mark();
+    query("SELECT '" + marker + "'");
+    awaitLog(
+        from,
+        n -> n.path("record").path("message").asText().contains(marker),
+        Duration.ofSeconds(30));
+  }
+
   long postmasterPid() throws IOException {
     return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
   }

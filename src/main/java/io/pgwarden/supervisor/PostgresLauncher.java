@@ -20,7 +20,7 @@ import java.util.Map;
     justification =
         "on the class: reported in the static initializer of SETSID, util-linux's fixed path,"
             + " used only when it is executable there")
-public final class PostgresLauncher {
+public final class PostgresLauncher implements Launcher {
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final Children children;
@@ -39,6 +39,7 @@ public final class PostgresLauncher {
       value = "COMMAND_INJECTION",
       justification =
           "a fixed argv (setsid, postgres -D <data>) executed directly, no shell; the paths are the operator's own flags")
+  @Override
   public Process start() throws IOException {
     List<String> command =
         Files.isExecutable(SETSID)
@@ -53,6 +54,25 @@ public final class PostgresLauncher {
     Map<String, String> env = pb.environment();
     env.put("PGDATA", dataDir.toString());
     return children.start(pb);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Checking {@link Process#isAlive()} first leaves one accepted race: the JVM reaps postgres
+   * between the check and {@code kill(2)}, and the kernel reuses its pid for another process in
+   * that window. Until the JVM reaps it, a dead postgres is a zombie that still holds its pid, so
+   * the signal reaches nobody else.
+   */
+  @Override
+  public boolean signal(Process postgres, int signal) {
+    return postgres.isAlive() && Libc.kill(postgres.pid(), signal);
+  }
+
+  /** Reads {@code postmaster.pid}, as {@code pg_ctl -w} does. */
+  @Override
+  public boolean acceptsConnections(Process postgres) {
+    return PostmasterStatus.read(dataDir, postgres.pid()) == PostmasterStatus.READY;
   }
 
   public Path dataDir() {

@@ -65,7 +65,7 @@ public final class Supervisor {
   }
 
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-  private final PostgresLauncher launcher;
+  private final Launcher launcher;
   private final Children children;
   private final RestartPolicy restartPolicy;
   private final ShutdownPolicy shutdownPolicy;
@@ -86,7 +86,7 @@ public final class Supervisor {
    * @param listener hears of starts and crashes
    */
   public Supervisor(
-      PostgresLauncher launcher,
+      Launcher launcher,
       Children children,
       RestartPolicy restartPolicy,
       ShutdownPolicy shutdownPolicy,
@@ -161,7 +161,7 @@ public final class Supervisor {
       } else if (event instanceof ReloadRequested) {
         Process p = postgres;
         if (p != null) {
-          Libc.kill(p.pid(), Libc.SIGHUP);
+          launcher.signal(p, Libc.SIGHUP);
         }
       } else if (event instanceof ReapRequested) {
         children.reapOrphans();
@@ -244,8 +244,7 @@ public final class Supervisor {
 
   private void awaitReadyThenHook(Process p, boolean firstStart) {
     try {
-      while (p.isAlive()
-          && PostmasterStatus.read(launcher.dataDir(), p.pid()) != PostmasterStatus.READY) {
+      while (p.isAlive() && !launcher.acceptsConnections(p)) {
         Thread.sleep(10);
       }
       if (p.isAlive()) {
@@ -281,17 +280,17 @@ public final class Supervisor {
       log.warn("CHECKPOINT before shutdown failed, stopping anyway: {}", e.toString());
     }
     log.info("smart shutdown, for at most {} s", smart.toSeconds());
-    Libc.kill(p.pid(), Libc.SIGTERM);
+    launcher.signal(p, Libc.SIGTERM);
     if (awaitExit(p, min(smart, Duration.between(Instant.now(), deadline)), true)) {
       return;
     }
     log.info("fast shutdown");
-    Libc.kill(p.pid(), Libc.SIGINT);
+    launcher.signal(p, Libc.SIGINT);
     if (awaitExit(p, Duration.between(Instant.now(), deadline), false)) {
       return;
     }
     log.warn("postgres did not stop within the stop delay; immediate shutdown");
-    Libc.kill(p.pid(), Libc.SIGQUIT);
+    launcher.signal(p, Libc.SIGQUIT);
     if (!awaitExit(p, IMMEDIATE_GRACE, false)) {
       p.destroyForcibly();
       p.waitFor();

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,7 @@ class PipeliningTest {
     Leaks.install();
     EventLoopGroup group = HttpServer.newEventLoopGroup();
     CompletableFuture<Response> slow = new CompletableFuture<>();
+    CountDownLatch fastAsked = new CountDownLatch(1);
     Router router =
         Router.builder()
             .get("/slow", Route.Access.OPEN, "test", r -> slow)
@@ -32,8 +34,11 @@ class PipeliningTest {
                 "/fast",
                 Route.Access.OPEN,
                 "test",
-                r ->
-                    CompletableFuture.completedFuture(Response.text(HttpResponseStatus.OK, "fast")))
+                r -> {
+                  fastAsked.countDown();
+                  return CompletableFuture.completedFuture(
+                      Response.text(HttpResponseStatus.OK, "fast"));
+                })
             .build();
     HttpServer server =
         new HttpServer("test", group, new HttpInitializer(null, router, Duration.ofSeconds(5)));
@@ -43,7 +48,11 @@ class PipeliningTest {
       socket
           .getOutputStream()
           .write((get("/slow") + get("/fast") + get("/nope")).getBytes(StandardCharsets.US_ASCII));
-      Thread.sleep(100);
+      // The second answer is ready before the first: only now does the order have to be kept.
+      assertThat(fastAsked.await(5, TimeUnit.SECONDS))
+          .as("/fast routed while /slow pends")
+          .isTrue();
+      assertThat(socket.getInputStream().available()).as("nothing before /slow's answer").isZero();
       slow.complete(Response.text(HttpResponseStatus.OK, "x".repeat(436)));
 
       String all = readUntil(socket.getInputStream(), "not found");

@@ -1,12 +1,14 @@
 package io.pgwarden.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -47,11 +49,8 @@ class EventRecorderTest {
     return client.v1().events().inNamespace("ns").list().getItems();
   }
 
-  private static void await(EventRecorder r) throws InterruptedException {
-    for (int i = 0; i < 400 && !r.drained(); i++) {
-      Thread.sleep(25);
-    }
-    assertThat(r.drained()).isTrue();
+  private static void awaitDrained(EventRecorder r) {
+    await("the queued Events sent").atMost(Duration.ofSeconds(10)).until(r::drained);
   }
 
   @Test
@@ -59,7 +58,7 @@ class EventRecorderTest {
     EventRecorder r = recorder();
     r.normal("Started", "postgres started with pid 42");
     r.warning("InputRefused", "spec.postgresql.parameters.archive_mode: managed by pgwarden");
-    await(r);
+    awaitDrained(r);
     List<Event> events = events();
     assertThat(events).extracting(Event::getReason).containsExactly("Started", "InputRefused");
     Event refused = events.get(1);
@@ -84,7 +83,7 @@ class EventRecorderTest {
         .times(2);
     EventRecorder r = recorder();
     r.normal("Started", "postgres started with pid 42");
-    await(r);
+    awaitDrained(r);
     assertThat(events()).extracting(Event::getReason).containsExactly("Started");
   }
 
@@ -100,7 +99,7 @@ class EventRecorderTest {
     EventRecorder r = recorder();
     r.normal("Started", "first");
     r.normal("Ready", "second");
-    await(r);
+    awaitDrained(r);
     assertThat(events()).extracting(Event::getReason).containsExactly("Ready");
   }
 
@@ -108,7 +107,7 @@ class EventRecorderTest {
   void aLongMessageIsCut() throws Exception {
     EventRecorder r = recorder();
     r.warning("InputRefused", "x".repeat(5000));
-    await(r);
+    awaitDrained(r);
     assertThat(events().get(0).getMessage()).hasSize(EventRecorder.MAX_MESSAGE).endsWith("...");
   }
 }

@@ -1,12 +1,14 @@
 package io.pgwarden.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -58,11 +60,8 @@ class StatusPatcherTest {
     return s instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
   }
 
-  private void awaitSent(StatusPatcher p) throws InterruptedException {
-    for (int i = 0; i < 200 && !p.upToDate(); i++) {
-      Thread.sleep(25);
-    }
-    assertThat(p.upToDate()).isTrue();
+  private static void awaitSent(StatusPatcher p) {
+    await("the status patch").atMost(Duration.ofSeconds(5)).until(p::upToDate);
   }
 
   private List<RecordedRequest> requests() throws InterruptedException {
@@ -131,7 +130,9 @@ class StatusPatcherTest {
     requests();
     p.update(s -> s.withReady(true, true, 1)); // the same state: not even a read
     p.update(s -> s.withPendingRestart(Set.of()));
-    Thread.sleep(200);
+    assertThat(p.upToDate()).as("nothing new to send").isTrue();
+    // A send would run on the patcher's thread: once a task queued behind it ran, it would have.
+    thread.submit(() -> {}).get(5, TimeUnit.SECONDS);
     assertThat(requests()).isEmpty();
   }
 }
