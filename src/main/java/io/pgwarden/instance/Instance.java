@@ -10,6 +10,7 @@ import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.LogPipeline;
 import io.pgwarden.pgdata.InstanceLock;
 import io.pgwarden.reconcile.Changes;
+import io.pgwarden.reconcile.FileCheck;
 import io.pgwarden.reconcile.Passwords;
 import io.pgwarden.reconcile.Reconciler;
 import io.pgwarden.reconcile.StartingCertificates;
@@ -28,6 +29,8 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -139,7 +142,8 @@ public final class Instance {
     StartingCertificates certificates =
         StartingCertificates.prepare(mode, source, cluster, controller, actions);
     startup.ownerCredentials(source, cluster);
-    startup.installConfiguration(cluster, empty, certificates::digest, reporter);
+    String installedHash =
+        startup.installConfiguration(cluster, empty, certificates::digest, reporter);
     LogPipeline logs = startup.logPipeline();
     String tlsDigest = certificates.digest(); // postgres waits for new material, if any
 
@@ -154,6 +158,8 @@ public final class Instance {
             startup.osUser(),
             cluster,
             tlsDigest,
+            installedHash,
+            fileCheck(startup, server),
             reporter,
             Clock.systemUTC());
     Passwords passwords = new Passwords(source, postgres, controller, settings.pgPort(), reporter);
@@ -210,7 +216,7 @@ public final class Instance {
         mode.watch(
             () ->
                 actions.execute(
-                    () -> apply(reconciler.reconcile(), supervisor, server, servers, passwords)));
+                    () -> reconcile(reconciler, supervisor, server, servers, passwords)));
     int code = supervisor.run();
     model.update(InstanceState::stopped);
     httpStarter.join();
@@ -223,6 +229,38 @@ public final class Instance {
     writer.flush(LOG_DRAIN);
     closeQuietly(lock);
     return code;
+  }
+
+  private void reconcile(
+      Reconciler reconciler,
+      Supervisor supervisor,
+      ServerState server,
+      CompletableFuture<Servers> servers,
+      Passwords passwords) {
+    try {
+      apply(reconciler.reconcile(), supervisor, server, servers, passwords);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stopping
+    }
+  }
+
+  /**
+   * postgres's parsers on the files in PGDATA: {@code postgres -C} always, and pg_hba and pg_ident
+   * through postgres's views while it runs.
+   */
+  private FileCheck fileCheck(Startup startup, ServerState server) {
+    return () -> {
+      List<String> problems = new ArrayList<>();
+      startup.configCheck().problems().ifPresent(problems::add);
+      if (model.state().ready()) {
+        try {
+          problems.addAll(server.fileErrors());
+        } catch (SQLException e) {
+          problems.add("cannot ask postgres to check pg_hba.conf and pg_ident.conf: " + e);
+        }
+      }
+      return problems;
+    };
   }
 
   /**

@@ -5,15 +5,12 @@ import io.pgwarden.core.StartupException;
 import io.pgwarden.logs.JsonLineWriter;
 import io.pgwarden.logs.JsonLogging;
 import io.pgwarden.logs.LogPipeline;
-import io.pgwarden.pgconf.InvalidConfigurationException;
-import io.pgwarden.pgconf.PostgresqlConf;
-import io.pgwarden.pgdata.ConfigFiles;
+import io.pgwarden.pgdata.ConfigCheck;
 import io.pgwarden.pgdata.DataDirectory;
-import io.pgwarden.pgdata.Initdb;
 import io.pgwarden.pgdata.InstanceLock;
 import io.pgwarden.pgdata.InvalidDataDirectoryException;
 import io.pgwarden.pgdata.RunningPostmaster;
-import io.pgwarden.reconcile.Configuration;
+import io.pgwarden.reconcile.InitialConfiguration;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.Ports;
 import io.pgwarden.settings.Settings;
@@ -24,9 +21,7 @@ import io.pgwarden.supervisor.Children;
 import io.pgwarden.supervisor.Commands;
 import io.pgwarden.supervisor.Libc;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +39,14 @@ final class Startup {
   private final Settings settings;
   private final ControllerLayout controller;
   private final Commands commands;
+  private final Commands quiet;
   private final JsonLineWriter writer;
 
   Startup(Settings settings, Children children, JsonLineWriter writer) {
     this.settings = settings;
     this.controller = settings.controller();
     this.writer = writer;
+    this.quiet = new Commands(children, (command, line, stderr) -> {});
     this.commands =
         new Commands(
             children,
@@ -100,66 +97,20 @@ final class Startup {
   }
 
   /**
-   * Renders and installs the configuration; into a fresh initdb when {@code empty} (initdb runs
-   * while the TLS material is prepared: {@code tlsDigest} is asked for only once initdb is done).
+   * Renders, installs and checks the configuration (into a fresh initdb when {@code empty});
+   * returns its hash, empty when the files on disk were kept.
    */
-  void installConfiguration(Cluster cluster, boolean empty, TlsDigest tlsDigest, Reporter reporter)
+  String installConfiguration(
+      Cluster cluster, boolean empty, InitialConfiguration.TlsDigest tlsDigest, Reporter reporter)
       throws StartupException, InterruptedException {
-    try {
-      if (empty) {
-        log.info("{} is empty: bootstrapping a new cluster with initdb", settings.dataDir());
-        Initdb.run(
-            commands,
-            settings.pgBin(),
-            settings.dataDir(),
-            cluster.spec().bootstrap().initdb(),
-            staging -> install(staging, render(cluster, digestForFinisher(tlsDigest), reporter)));
-      } else {
-        install(settings.dataDir(), render(cluster, tlsDigest.get(), reporter));
-      }
-    } catch (IOException e) {
-      if (e.getCause() instanceof StartupException s) {
-        throw s; // from the TLS material, waited for inside initdb's finisher
-      }
-      throw new StartupException(
-          "while preparing " + settings.dataDir() + ": " + e.getMessage(), e);
-    }
+    return new InitialConfiguration(
+            controller, settings.pgBin(), settings.dataDir(), settings.pgPort(), osUser())
+        .install(cluster, empty, tlsDigest, commands, quiet, reporter);
   }
 
-  /** Initdb's finisher may throw only IOException: a StartupException travels as its cause. */
-  private static String digestForFinisher(TlsDigest tlsDigest) throws IOException {
-    try {
-      return tlsDigest.get();
-    } catch (StartupException e) {
-      throw new IOException(e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for the TLS material", e);
-    }
-  }
-
-  /** The TLS digest of the configuration hash, possibly waited for. */
-  @FunctionalInterface
-  interface TlsDigest {
-    String get() throws StartupException, InterruptedException;
-  }
-
-  private Configuration.Result render(Cluster cluster, String tlsDigest, Reporter reporter) {
-    Configuration.Result config =
-        Configuration.render(cluster, controller, settings.pgPort(), osUser(), tlsDigest);
-    for (InvalidConfigurationException refused : config.refused()) {
-      log.error("refused {}: {}", refused.field(), refused.getMessage());
-      reporter.refused(refused.field(), refused.getMessage());
-    }
-    log.info("configuration hash {}", config.hash());
-    return config;
-  }
-
-  private static void install(Path dir, Configuration.Result config) throws IOException {
-    List<String> changed = ConfigFiles.install(dir, config.files(), PostgresqlConf::withIncludes);
-    if (!changed.isEmpty()) {
-      log.info("configuration files updated: {}", changed);
-    }
+  /** postgres's own parser on the configuration files in PGDATA. */
+  ConfigCheck configCheck() {
+    return new ConfigCheck(quiet, settings.pgBin(), settings.dataDir());
   }
 
   /** The log FIFOs, open for reading: the gate before postgres may start. */

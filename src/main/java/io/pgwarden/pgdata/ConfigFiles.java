@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -20,6 +22,10 @@ import java.util.function.UnaryOperator;
 public final class ConfigFiles {
   private static final Set<PosixFilePermission> MODE_0600 =
       PosixFilePermissions.fromString("rw-------");
+
+  /** Every file {@link #install} writes. */
+  private static final List<String> MANAGED =
+      List.of("custom.conf", "pg_hba.conf", "pg_ident.conf", "override.conf", "postgresql.conf");
 
   /** What postgres reads, rendered by {@code io.pgwarden.pgconf}. */
   public record Rendered(String customConf, String hbaConf, String identConf) {}
@@ -57,6 +63,41 @@ public final class ConfigFiles {
     if (AtomicFiles.install(
         dir.resolve(name), content.getBytes(StandardCharsets.UTF_8), MODE_0600)) {
       changed.add(name);
+    }
+  }
+
+  /** The files {@link #install} may change, as they are now, to put back when postgres refuses. */
+  public static Snapshot snapshot(Path dataDir) throws IOException {
+    Map<String, byte[]> contents = new LinkedHashMap<>();
+    for (String name : MANAGED) {
+      try {
+        contents.put(name, Files.readAllBytes(dataDir.resolve(name)));
+      } catch (NoSuchFileException e) {
+        contents.put(name, null);
+      }
+    }
+    return new Snapshot(dataDir, contents);
+  }
+
+  /** Files as they were: {@link #restore()} puts each back atomically (a file absent then goes). */
+  public static final class Snapshot {
+    private final Path dataDir;
+    private final Map<String, byte[]> contents;
+
+    private Snapshot(Path dataDir, Map<String, byte[]> contents) {
+      this.dataDir = dataDir;
+      this.contents = contents;
+    }
+
+    public void restore() throws IOException {
+      for (Map.Entry<String, byte[]> file : contents.entrySet()) {
+        Path path = dataDir.resolve(file.getKey());
+        if (file.getValue() == null) {
+          Files.deleteIfExists(path);
+        } else {
+          AtomicFiles.install(path, file.getValue(), MODE_0600);
+        }
+      }
     }
   }
 }

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,18 +35,19 @@ public final class Reconciler {
   private final Path dataDir;
   private final int port;
   private final String osUser;
-  private final Reporter reporter;
   private final Clock clock;
 
+  private final FileCheck check;
+  private final Refusals refusals;
   private volatile Cluster lastGood;
   private String tlsDigest;
-  private Set<String> lastRefusals = Set.of();
-  private String lastSpecRefusal;
-  private String lastTlsRefusal;
+  private String lastHash;
 
   /**
    * @param initial the Cluster the instance started with
    * @param installedTlsDigest {@link TlsSecrets#digest()} of the material installed at start
+   * @param installedHash the configuration hash of the files installed at start
+   * @param check postgres's parsers, asked before a change is kept
    */
   public Reconciler(
       Source source,
@@ -58,6 +57,8 @@ public final class Reconciler {
       String osUser,
       Cluster initial,
       String installedTlsDigest,
+      String installedHash,
+      FileCheck check,
       Reporter reporter,
       Clock clock) {
     this.source = source;
@@ -67,7 +68,9 @@ public final class Reconciler {
     this.osUser = osUser;
     this.lastGood = initial;
     this.tlsDigest = installedTlsDigest;
-    this.reporter = reporter;
+    this.lastHash = installedHash;
+    this.check = check;
+    this.refusals = new Refusals(reporter);
     this.clock = clock;
   }
 
@@ -77,46 +80,78 @@ public final class Reconciler {
   }
 
   /**
-   * Reads the Cluster and the Secrets, installs what changed and says what it was; a failure to
-   * write leaves the files that were not reached as they were, and is reported as no change so the
-   * next reconcile tries again.
+   * Reads the Cluster and the Secrets and, when all of it is accepted, installs what changed and
+   * says what it was. All or nothing: a refused parameter, pg_hba or pg_ident line, or TLS
+   * material, or files that postgres's own parsers refuse ({@link FileCheck}), leave every file
+   * exactly as it was last good, and the change is reported as none.
    */
-  public Changes reconcile() {
-    Cluster cluster = loadOrKeepLastGood();
-    Optional<TlsMaterial> certificates = installCertificates(cluster);
-    Configuration.Result config =
-        Configuration.render(cluster, controller, port, osUser, tlsDigest);
-    reportRefusals(config.refused());
-    List<String> changed;
+  public Changes reconcile() throws InterruptedException {
     try {
-      changed = ConfigFiles.install(dataDir, config.files(), PostgresqlConf::withIncludes);
-    } catch (IOException e) {
-      log.error("while installing the configuration into {}: {}", dataDir, e.getMessage());
-      changed = List.of();
+      return reconcileOrKeep();
+    } finally {
+      refusals.endRound();
     }
-    return new Changes(cluster, changed, certificates, config.hash());
   }
 
+  private Changes reconcileOrKeep() throws InterruptedException {
+    Cluster cluster = loadOrKeepLastGood();
+    Optional<TlsMaterial> certificates = readCertificates(cluster);
+    if (refusals.any()) {
+      return unchanged();
+    }
+    String digest = certificates.map(TlsMaterial::digest).orElse(tlsDigest);
+    Configuration.Result config = Configuration.render(cluster, controller, port, osUser, digest);
+    for (InvalidConfigurationException refused : config.refused()) {
+      refusals.refuse(refused.field(), refused.getMessage());
+    }
+    if (refusals.any()) {
+      return unchanged();
+    }
+    try {
+      ConfigFiles.Snapshot before = ConfigFiles.snapshot(dataDir);
+      List<String> changed =
+          ConfigFiles.install(dataDir, config.files(), PostgresqlConf::withIncludes);
+      if (!changed.isEmpty()) {
+        List<String> problems = check.problems();
+        if (!problems.isEmpty()) {
+          before.restore();
+          refusals.refuse("spec.postgresql", String.join("; ", problems));
+          return unchanged();
+        }
+      }
+      if (certificates.isPresent()) {
+        certificates.get().install(controller.certificates());
+        tlsDigest = digest;
+      }
+      lastGood = cluster;
+      lastHash = config.hash();
+      return new Changes(cluster, changed, certificates, config.hash());
+    } catch (IOException e) {
+      log.error("while installing the configuration into {}: {}", dataDir, e.getMessage());
+      return unchanged();
+    }
+  }
+
+  /** No change: the last good Cluster and hash in force. */
+  private Changes unchanged() {
+    return new Changes(lastGood, List.of(), Optional.empty(), lastHash);
+  }
+
+  /**
+   * The spec as read, or the last good one when it is refused (the refusal noted) or unreadable.
+   */
   private Cluster loadOrKeepLastGood() {
     try {
       Cluster cluster = source.cluster();
       if (!cluster.name().equals(lastGood.name())) {
-        if (refuseOnce("metadata.name", "the cluster name cannot change")) {
-          log.error(
-              "refused metadata.name: the cluster name cannot change from {} to {}; keeping the"
-                  + " last good spec",
-              lastGood.name(),
-              cluster.name());
-        }
+        refusals.refuse(
+            "metadata.name",
+            "the cluster name cannot change from " + lastGood.name() + " to " + cluster.name());
         return lastGood;
       }
-      lastGood = cluster;
-      lastSpecRefusal = null;
       return cluster;
     } catch (InvalidSpecException e) {
-      if (refuseOnce("spec", e.getMessage())) {
-        log.error("refused spec: {}; the last good configuration stays in force", e.getMessage());
-      }
+      refusals.refuse("spec", e.getMessage());
       return lastGood;
     } catch (IOException e) {
       log.error(
@@ -126,57 +161,20 @@ public final class Reconciler {
   }
 
   /**
-   * The TLS material, validated and installed when its bytes differ from what was installed last
-   * (or from the files on disk); empty when nothing changed or the new material was refused.
+   * The TLS material, validated, when its bytes differ from what was installed last (or from the
+   * files on disk); empty when nothing changed. Refused material is noted.
    */
-  private Optional<TlsMaterial> installCertificates(Cluster cluster) {
+  private Optional<TlsMaterial> readCertificates(Cluster cluster) {
     try {
       TlsSecrets secrets = TlsSecrets.read(source, SecretNames.of(cluster));
-      String digest = secrets.digest();
-      if (digest.equals(tlsDigest) && secrets.matchesInstalled(controller.certificates())) {
-        lastTlsRefusal = null;
+      if (secrets.digest().equals(tlsDigest)
+          && secrets.matchesInstalled(controller.certificates())) {
         return Optional.empty();
       }
-      TlsMaterial material = secrets.validate(clock.instant());
-      boolean changed = material.install(controller.certificates());
-      tlsDigest = digest;
-      lastTlsRefusal = null;
-      return changed ? Optional.of(material) : Optional.empty();
+      return Optional.of(secrets.validate(clock.instant()));
     } catch (TlsMaterialException | IOException e) {
-      // A resync re-reads the same bad material every 30 s: say it once until it changes.
-      if (!e.getMessage().equals(lastTlsRefusal)) {
-        log.error(
-            "refused TLS material: {}; the previous certificates stay in force", e.getMessage());
-        reporter.refused("TLS Secrets", e.getMessage());
-        lastTlsRefusal = e.getMessage();
-      }
+      refusals.refuse("TLS material", e.getMessage());
       return Optional.empty();
-    }
-  }
-
-  /** Reports a refused spec once until it changes; true when it is new. */
-  private boolean refuseOnce(String field, String reason) {
-    String key = field + ": " + reason;
-    if (key.equals(lastSpecRefusal)) {
-      return false;
-    }
-    lastSpecRefusal = key;
-    reporter.refused(field, reason);
-    return true;
-  }
-
-  /** Logs refused input once per distinct set, not at every resync. */
-  private void reportRefusals(List<InvalidConfigurationException> refused) {
-    Set<String> messages = new TreeSet<>();
-    for (InvalidConfigurationException e : refused) {
-      messages.add(e.getMessage());
-    }
-    if (!messages.equals(lastRefusals)) {
-      for (InvalidConfigurationException e : refused) {
-        log.error("refused {}: {}", e.field(), e.getMessage());
-        reporter.refused(e.field(), e.getMessage());
-      }
-      lastRefusals = messages;
     }
   }
 }

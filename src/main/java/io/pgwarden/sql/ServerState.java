@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -85,6 +87,28 @@ public final class ServerState {
       }
       Thread.sleep(POLL.toMillis());
     }
+  }
+
+  /**
+   * The lines of pg_hba.conf and pg_ident.conf on disk that postgres's own parsers refuse (each
+   * query reads the file anew), e.g. {@code pg_hba.conf line 99: invalid authentication method};
+   * empty when it accepts both.
+   */
+  public List<String> fileErrors() throws SQLException {
+    List<String> errors = new ArrayList<>();
+    try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT 'pg_hba.conf', line_number, error FROM pg_hba_file_rules"
+                    + " WHERE error IS NOT NULL UNION ALL"
+                    + " SELECT 'pg_ident.conf', line_number, error FROM pg_ident_file_mappings"
+                    + " WHERE error IS NOT NULL")) {
+      while (rs.next()) {
+        errors.add(rs.getString(1) + " line " + rs.getInt(2) + ": " + rs.getString(3));
+      }
+    }
+    return errors;
   }
 
   /** A CHECKPOINT, so that a following stop has little to write. */

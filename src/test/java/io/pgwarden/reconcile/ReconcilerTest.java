@@ -39,6 +39,7 @@ class ReconcilerTest {
   private Path data;
   private ControllerLayout controller;
   private final List<String> refused = new ArrayList<>();
+  private final List<String> postgresRefuses = new ArrayList<>();
   private Reconciler reconciler;
 
   @BeforeEach
@@ -62,7 +63,17 @@ class ReconcilerTest {
         };
     reconciler =
         new Reconciler(
-            source, controller, data, 5432, "postgres", initial, "", reporter, Clock.systemUTC());
+            source,
+            controller,
+            data,
+            5432,
+            "postgres",
+            initial,
+            "",
+            "",
+            () -> List.copyOf(postgresRefuses),
+            reporter,
+            Clock.systemUTC());
   }
 
   @Test
@@ -105,7 +116,7 @@ class ReconcilerTest {
     }
     assertThat(Files.readAllBytes(controller.certificates().resolve("server.crt")))
         .isEqualTo(installed);
-    assertThat(refused).containsExactly("TLS Secrets");
+    assertThat(refused).containsExactly("TLS material");
   }
 
   @Test
@@ -135,6 +146,44 @@ class ReconcilerTest {
     assertThat(kept.cluster()).isEqualTo(first.cluster());
     assertThat(kept.configHash()).isEqualTo(first.configHash());
     assertThat(refused).containsExactly("spec");
+  }
+
+  @Test
+  void aRefusedParameterRefusesTheWholeChange() throws Exception {
+    Changes first = reconciler.reconcile();
+    byte[] custom = Files.readAllBytes(data.resolve("custom.conf"));
+    Files.writeString(
+        spec, SPEC.formatted("16MB") + "      archive_mode: \"on\"\n", StandardCharsets.UTF_8);
+
+    Changes refusedChange = reconciler.reconcile();
+
+    assertThat(refusedChange.needsReload()).isFalse();
+    assertThat(refusedChange.cluster()).isEqualTo(first.cluster());
+    // work_mem stays 8MB: nothing of a change with a refused part is installed.
+    assertThat(Files.readAllBytes(data.resolve("custom.conf"))).isEqualTo(custom);
+    assertThat(refused).containsExactly("spec.postgresql.parameters.archive_mode");
+  }
+
+  @Test
+  void filesPostgresRefusesAreUndoneAndTheChangeIsRefusedByName() throws Exception {
+    Changes first = reconciler.reconcile();
+    byte[] custom = Files.readAllBytes(data.resolve("custom.conf"));
+    postgresRefuses.add("invalid value for parameter \"work_mem\": \"lots\"");
+    writeSpec("lots");
+
+    Changes refusedChange = reconciler.reconcile();
+    reconciler.reconcile();
+
+    assertThat(refusedChange.needsReload()).isFalse();
+    assertThat(refusedChange.configHash()).isEqualTo(first.configHash());
+    assertThat(Files.readAllBytes(data.resolve("custom.conf"))).isEqualTo(custom);
+    assertThat(refused).containsExactly("spec.postgresql");
+
+    postgresRefuses.clear();
+    writeSpec("32MB");
+    Changes accepted = reconciler.reconcile();
+    assertThat(accepted.files()).containsExactly("custom.conf");
+    assertThat(Files.readString(data.resolve("custom.conf"))).contains("work_mem = '32MB'");
   }
 
   private void writeSpec(String workMem) throws Exception {
