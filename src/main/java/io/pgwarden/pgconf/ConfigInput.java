@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param companionsDigest a digest of what postgres reads beside custom.conf on a reload (pg_hba,
  *     pg_ident, the TLS files), folded into {@code cnpg.config_sha256} so that the hash postgres
  *     reports proves it read them too; empty for none
+ * @param allowUnsafeDurability the Cluster accepts settings that risk data after a crash ({@code
+ *     fsync: off}, ...)
  */
 public record ConfigInput(
     String clusterName,
@@ -26,7 +28,8 @@ public record ConfigInput(
     String certificatesDirectory,
     Map<String, String> userParameters,
     List<String> sharedPreloadLibraries,
-    String companionsDigest) {
+    String companionsDigest,
+    boolean allowUnsafeDurability) {
   public ConfigInput {
     if (!companionsDigest.matches("[0-9a-f]*")) {
       throw new IllegalArgumentException("companionsDigest must be lowercase hex");
@@ -59,6 +62,7 @@ public record ConfigInput(
         certificatesDirectory,
         userParameters,
         sharedPreloadLibraries,
-        "");
+        "",
+        false);
   }
 }

@@ -58,7 +58,7 @@ public final class CustomConf {
                   + previous
                   + "' (names are case-insensitive); keep one of them");
         }
-        ProtectedParameters.check(field, name, e.getValue());
+        ProtectedParameters.check(field, name, e.getValue(), input.allowUnsafeDurability());
         ConfigLiteral.quote(field, e.getValue());
         conf.put(name, e.getValue());
       } catch (InvalidConfigurationException refusal) {

@@ -1,7 +1,9 @@
 package io.pgwarden.pgconf;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Parameters a user may not set in {@code spec.postgresql.parameters}, and the values pgwarden
@@ -46,17 +48,23 @@ public final class ProtectedParameters {
       Set.of(
           "allow_system_table_mods",
           "archive_cleanup_command",
+          // Loads a library of the user's choosing into every archiver: code execution.
+          "archive_library",
           "bonjour",
           "bonjour_name",
           "config_file",
           "data_directory",
           "data_sync_retry",
+          // Where LOAD and the preload lists look for libraries: kept at $libdir, so a library
+          // name can only mean one installed with the server.
+          "dynamic_library_path",
           "event_source",
           "external_pid_file",
           "hba_file",
           "hot_standby",
           "ident_file",
           "jit_provider",
+          "krb_server_keyfile",
           "listen_addresses",
           "log_destination",
           "log_directory",
@@ -85,6 +93,22 @@ public final class ProtectedParameters {
   private static final List<String> PREFIXES =
       List.of("recovery_target", "log_rotation_", "ssl_passphrase_command", "cnpg.");
 
+  /**
+   * Settings that can lose or silently corrupt data after a crash: refused unless the Cluster
+   * carries the {@code pgwarden.io/allowUnsafeDurability: "true"} annotation, each with the value
+   * that is unsafe.
+   */
+  private static final Map<String, String> UNSAFE =
+      Map.of(
+          "fsync", "off",
+          "full_page_writes", "off",
+          "zero_damaged_pages", "on",
+          "ignore_checksum_failure", "on",
+          "ignore_invalid_pages", "on");
+
+  /** A library name as installed with the server: a file name, no path, no macro. */
+  private static final Pattern LIBRARY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
+
   private ProtectedParameters() {}
 
   /** True when the (lowercase) name may not be set by a user at all. */
@@ -108,6 +132,14 @@ public final class ProtectedParameters {
    * @throws InvalidConfigurationException when the user may not set this parameter or this value
    */
   public static void check(String field, String name, String value) {
+    check(field, name, value, false);
+  }
+
+  /**
+   * As {@link #check(String, String, String)}; {@code allowUnsafeDurability} lets the settings that
+   * risk data after a crash through (the Cluster's annotation).
+   */
+  public static void check(String field, String name, String value, boolean allowUnsafeDurability) {
     if (FIXED.contains(name)) {
       throw new InvalidConfigurationException(
           field,
@@ -138,8 +170,60 @@ public final class ProtectedParameters {
                   + " cannot feed replicas; remove it or set it to 'replica' or 'logical'");
         }
       }
+      case "session_preload_libraries", "local_preload_libraries" -> checkLibraries(field, name, v);
       default -> {
-        // Any other value is postgres' to judge when it loads the file.
+        if (!allowUnsafeDurability && isUnsafe(name, v)) {
+          throw new InvalidConfigurationException(
+              field,
+              name
+                  + " "
+                  + ConfigLiteral.printable(v)
+                  + " can lose or corrupt data after a crash; remove it, or annotate the Cluster"
+                  + " with pgwarden.io/allowUnsafeDurability: \"true\" to accept that");
+        }
+        // Any other value is postgres's to judge: it checks the file before a reload.
+      }
+    }
+  }
+
+  private static boolean isUnsafe(String name, String value) {
+    String unsafe = UNSAFE.get(name);
+    if (unsafe == null) {
+      return false;
+    }
+    // parse_bool's spellings of false: any prefix of "false" or "no", "of" or "off", "0".
+    boolean off =
+        !value.isEmpty()
+            && ("false".startsWith(value)
+                || "no".startsWith(value)
+                || (value.length() >= 2 && "off".startsWith(value))
+                || value.equals("0"));
+    return unsafe.equals("off") ? off : !off && !value.isEmpty();
+  }
+
+  /**
+   * Each entry a library installed with the server, named as a file ({@code auto_explain}), never a
+   * path: postgres looks it up in {@code $libdir} only, since {@code dynamic_library_path} is
+   * protected.
+   */
+  private static void checkLibraries(String field, String name, String value) {
+    for (String entry : value.split(",", -1)) {
+      String library = entry.strip();
+      if (library.startsWith("\"") && library.endsWith("\"") && library.length() > 1) {
+        library = library.substring(1, library.length() - 1);
+      }
+      if (library.isEmpty() && value.isBlank()) {
+        continue;
+      }
+      if (!LIBRARY.matcher(library).matches()) {
+        throw new InvalidConfigurationException(
+            field,
+            name
+                + " entry "
+                + ConfigLiteral.printable(library)
+                + " is not the name of a library installed with the server (no path, no $libdir,"
+                + " no empty entry); name it as a file of postgres's library directory, e.g."
+                + " auto_explain");
       }
     }
   }

@@ -27,6 +27,9 @@ public final class Configuration {
   /** Annotation that turns off pgwarden's {@code hostnossl all all all reject} rule. */
   public static final String ALLOW_PLAINTEXT = "pgwarden.io/allowPlaintext";
 
+  /** Annotation that accepts settings that risk data after a crash ({@code fsync: off}, ...). */
+  public static final String ALLOW_UNSAFE_DURABILITY = "pgwarden.io/allowUnsafeDurability";
+
   /**
    * The rendered files, the hash postgres will report once it loaded them, and the refused input.
    */
@@ -63,7 +66,8 @@ public final class Configuration {
                 controller.certificates().toString(),
                 cluster.spec().postgresql().parameters(),
                 cluster.spec().postgresql().sharedPreloadLibraries(),
-                companions));
+                companions,
+                "true".equals(cluster.metadata().annotations().get(ALLOW_UNSAFE_DURABILITY))));
     List<InvalidConfigurationException> refused = new ArrayList<>(custom.refused());
     refused.addAll(hba.refused());
     refused.addAll(ident.refused());
