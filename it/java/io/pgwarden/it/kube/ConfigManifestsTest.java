@@ -67,6 +67,12 @@ class ConfigManifestsTest {
     return kinds;
   }
 
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   private static List<String> texts(JsonNode list) {
     List<String> values = new ArrayList<>();
     list.forEach(v -> values.add(v.asText()));
@@ -164,6 +170,17 @@ class ConfigManifestsTest {
     assertThat(psc.path("runAsGroup").intValue()).isEqualTo(26);
     assertThat(psc.path("fsGroup").intValue()).isEqualTo(26);
     assertThat(psc.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+    // The rest of the restricted Pod Security Standard (SECURITY.md): no host IPC, sysctls,
+    // SELinux or AppArmor overrides, host ports or volume types beyond the restricted list.
+    assertThat(spec.path("hostIPC").asBoolean(false)).isFalse();
+    assertThat(psc.has("sysctls") || psc.has("seLinuxOptions") || psc.has("appArmorProfile"))
+        .isFalse();
+    spec.path("volumes")
+        .forEach(
+            v ->
+                assertThat(fieldNames(v))
+                    .as(v.path("name").asText())
+                    .isSubsetOf("name", "persistentVolumeClaim", "emptyDir", "projected"));
 
     List<JsonNode> containers = new ArrayList<>();
     spec.path("initContainers").forEach(containers::add);
@@ -180,6 +197,10 @@ class ConfigManifestsTest {
       assertThat(sc.path("capabilities").has("add")).as(name).isFalse();
       // Nothing in a container may undo the pod's user.
       assertThat(sc.has("runAsUser") || sc.has("runAsNonRoot")).as(name).isFalse();
+      assertThat(sc.has("procMount") || sc.has("seLinuxOptions") || sc.has("appArmorProfile"))
+          .as(name)
+          .isFalse();
+      c.path("ports").forEach(port -> assertThat(port.has("hostPort")).as(name).isFalse());
       assertThat(c.path("image").asText()).as(name).isEqualTo("localhost/pgwarden:0.1.0");
     }
   }
