@@ -67,6 +67,12 @@ class ConfigManifestsTest {
     return kinds;
   }
 
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   private static List<String> texts(JsonNode list) {
     List<String> values = new ArrayList<>();
     list.forEach(v -> values.add(v.asText()));
@@ -164,6 +170,17 @@ class ConfigManifestsTest {
     assertThat(psc.path("runAsGroup").intValue()).isEqualTo(26);
     assertThat(psc.path("fsGroup").intValue()).isEqualTo(26);
     assertThat(psc.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+    // The rest of the restricted Pod Security Standard (SECURITY.md): no host IPC, sysctls,
+    // SELinux or AppArmor overrides, host ports or volume types beyond the restricted list.
+    assertThat(spec.path("hostIPC").asBoolean(false)).isFalse();
+    assertThat(psc.has("sysctls") || psc.has("seLinuxOptions") || psc.has("appArmorProfile"))
+        .isFalse();
+    spec.path("volumes")
+        .forEach(
+            v ->
+                assertThat(fieldNames(v))
+                    .as(v.path("name").asText())
+                    .isSubsetOf("name", "persistentVolumeClaim", "emptyDir", "projected"));
 
     List<JsonNode> containers = new ArrayList<>();
     spec.path("initContainers").forEach(containers::add);
@@ -180,7 +197,11 @@ class ConfigManifestsTest {
       assertThat(sc.path("capabilities").has("add")).as(name).isFalse();
       // Nothing in a container may undo the pod's user.
       assertThat(sc.has("runAsUser") || sc.has("runAsNonRoot")).as(name).isFalse();
-      assertThat(c.path("image").asText()).as(name).isEqualTo("pgwarden:latest");
+      assertThat(sc.has("procMount") || sc.has("seLinuxOptions") || sc.has("appArmorProfile"))
+          .as(name)
+          .isFalse();
+      c.path("ports").forEach(port -> assertThat(port.has("hostPort")).as(name).isFalse());
+      assertThat(c.path("image").asText()).as(name).isEqualTo("localhost/pgwarden:0.1.0");
     }
   }
 
@@ -189,8 +210,10 @@ class ConfigManifestsTest {
     JsonNode spec = byKind(SAMPLES.resolve("pod.yaml")).get("Pod").path("spec");
     JsonNode init = spec.path("initContainers").get(0);
     JsonNode main = spec.path("containers").get(0);
-    assertThat(texts(init.path("command"))).containsExactly("pgwarden", "instance", "init");
-    assertThat(texts(main.path("command"))).containsExactly("pgwarden", "instance", "run");
+    // The image's entrypoint is pgwarden (java @jvm.options -jar): a pod gives only its arguments.
+    assertThat(init.has("command") || main.has("command")).isFalse();
+    assertThat(texts(init.path("args"))).containsExactly("instance", "init");
+    assertThat(texts(main.path("args"))).containsExactly("instance", "run");
 
     for (JsonNode c : List.of(init, main)) {
       Map<String, JsonNode> env = new HashMap<>();

@@ -36,8 +36,11 @@ import picocli.CommandLine.Option;
 final class StandaloneCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(StandaloneCommand.class);
 
-  @Option(names = "--data", paramLabel = "DIR", description = "PGDATA (default: ./pgdata)")
-  Path data = Path.of("pgdata");
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "PGDATA (default: the PGDATA environment variable, else ./pgdata)")
+  Path data;
 
   @Option(
       names = "--controller-dir",
@@ -82,7 +85,7 @@ final class StandaloneCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     try {
       JsonLogging.setLevel(server.logLevel);
-      Path dataDir = data.toAbsolutePath().normalize();
+      Path dataDir = dataDir(System.getenv("PGDATA")).toAbsolutePath().normalize();
       Path parent = dataDir.getParent();
       Settings settings =
           new Settings(
@@ -117,6 +120,14 @@ final class StandaloneCommand implements Callable<Integer> {
 
   private static void flushLogs() throws InterruptedException {
     JsonLineWriter.stdout().flush(Duration.ofSeconds(5));
+  }
+
+  /** {@code --data} when given, else PGDATA (as in {@code instance run}), else ./pgdata. */
+  Path dataDir(String pgdataEnv) {
+    if (data != null) {
+      return data;
+    }
+    return pgdataEnv != null && !pgdataEnv.isBlank() ? Path.of(pgdataEnv) : Path.of("pgdata");
   }
 
   /** POD_NAME, else the kernel's host name (no resolver lookup: it can stall a start). */
