@@ -151,7 +151,7 @@ class LiveConfigIT {
   }
 
   @Test
-  void aProtectedParameterIsRefusedByNameAndTheRestApplies() throws Exception {
+  void aChangeWithAProtectedParameterIsRefusedWholeByNameThenTheFixedOneApplies() throws Exception {
     Path spec = dir.resolve("cluster.yaml");
     Files.writeString(spec, "spec:\n  postgresql:\n    parameters:\n      work_mem: 8MB\n");
     try (Pgwarden pg = new Pgwarden(dir, "--spec", spec.toString()).start()) {
@@ -159,31 +159,37 @@ class LiveConfigIT {
       long postmaster = pg.postmasterPid();
       assertThat(pg.query("SHOW work_mem")).isEqualTo("8MB");
 
-      Files.writeString(
-          spec,
+      String fixed =
           """
           spec:
             postgresql:
               parameters:
                 work_mem: 12MB
-                archive_mode: "on"
                 shared_buffers: 64MB
               pg_hba:
                 - hostssl app app 10.0.0.0/8 scram-sha-256
-                - "host all all all trust\\nhost all all all trust"
-          """);
+          """;
+      Files.writeString(
+          spec,
+          fixed.replace("work_mem: 12MB", "work_mem: 12MB\n      archive_mode: \"on\"")
+              + "      - \"host all all all trust\\nhost all all all trust\"\n");
       pg.awaitLog(
           n ->
               "error".equals(n.path("level").asText())
                   && n.path("msg").asText().contains("spec.postgresql.parameters.archive_mode"),
           WAIT);
       pg.awaitLog(n -> n.path("msg").asText().contains("spec.postgresql.pg_hba[1]"), WAIT);
+      // All or nothing: no part of a change with a refused part applies.
+      assertThat(pg.query("SHOW work_mem")).isEqualTo("8MB");
+      assertThat(pg.query("SHOW archive_mode")).isEqualTo("off");
+      assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"))
+          .isEqualTo("0");
+      assertThat(Files.readString(pg.data.resolve("custom.conf"))).contains("work_mem = '8MB'");
+
+      Files.writeString(spec, fixed);
       pg.awaitMessage("restart required to apply: [shared_buffers]", WAIT);
       assertThat(pg.query("SHOW work_mem")).isEqualTo("12MB");
-      assertThat(pg.query("SHOW archive_mode")).isEqualTo("off");
       assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL"))
-          .isEqualTo("0");
-      assertThat(pg.query("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"))
           .isEqualTo("0");
       assertThat(
               pg.query(
