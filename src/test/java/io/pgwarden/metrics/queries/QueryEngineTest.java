@@ -255,7 +255,7 @@ class QueryEngineTest {
             new Object[] {"app_1"},
             new Object[] {"app_2x"},
             new Object[] {"other"});
-    assertThat(QueryEngine.choose(List.of("app_[0-9]", "named"), all))
+    assertThat(BatchPlanner.choose(List.of("app_[0-9]", "named"), all))
         .containsExactly("app_1", "named");
   }
 
@@ -421,14 +421,14 @@ class QueryEngineTest {
       executor.answer(q, db -> rows(List.of("v"), new Object[] {1}));
     }
     List<List<String>> alone = List.of(List.of("A"), List.of("B"), List.of("C"), List.of("D"));
-    for (int scrape = 0; scrape <= QueryEngine.MEASURE_EVERY; scrape++) {
+    for (int scrape = 0; scrape <= QueryState.MEASURE_EVERY; scrape++) {
       synchronized (executor.calls) {
         executor.batches.clear();
       }
       MetricSnapshots s = engine.collect();
       assertThat(names(s)).contains("cnpg_a_v", "cnpg_b_v", "cnpg_c_v", "cnpg_d_v");
       synchronized (executor.calls) {
-        if (scrape == 0 || scrape == QueryEngine.MEASURE_EVERY) {
+        if (scrape == 0 || scrape == QueryState.MEASURE_EVERY) {
           assertThat(executor.batches)
               .as("scrape %d: each alone", scrape)
               .containsExactlyInAnyOrderElementsOf(alone);
