@@ -1,6 +1,7 @@
 package io.pgwarden.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgwarden.sql.Postgres;
 import io.pgwarden.sql.Together;
@@ -83,10 +84,21 @@ class TogetherIT {
     assertThat(statements("SELECT $$;$$ AS a /* ; */")).isEqualTo(1);
     assertThat(statements("SELECT '?' AS no_parameter")).isEqualTo(1);
     assertThat(statements("")).isZero();
-    // An unterminated quote swallows what follows: the combined text then splits into fewer
-    // statements than its parts, which is how JdbcQueryExecutor tells to run them alone.
-    assertThat(statements("SELECT 'open; SELECT 2")).isEqualTo(1);
-    assertThat(statements("SELECT 1 /* open; SELECT 2")).isEqualTo(1);
+    // An unterminated quote is refused by pgjdbc's parser; JdbcQueryExecutor then runs the parts
+    // of such a combined text alone (it catches the refusal, or sees fewer statements than parts).
+    assertThatThrownBy(() -> statements("SELECT 'open; SELECT 2"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("Unterminated string literal");
+    assertThat(splitsApart("SELECT 1 /* open; SELECT 2", 2)).isTrue();
+  }
+
+  /** Whether {@code sql} is refused, or splits into other than {@code parts} statements. */
+  private boolean splitsApart(String sql, int parts) {
+    try {
+      return statements(sql) != parts;
+    } catch (SQLException e) {
+      return true;
+    }
   }
 
   @Test
