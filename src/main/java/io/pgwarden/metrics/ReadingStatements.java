@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
  * column ({@link #STAMP}), and how each reading's value is read from its row.
  */
 final class ReadingStatements {
-  private ReadingStatements() {}
-
   /** {@code ANY 2 (a, b, c)}, {@code FIRST 1 (a, b)} (as CloudNativePG's regular expression). */
   private static final Pattern SYNC_NAMES =
       Pattern.compile("(ANY|FIRST) ([0-9]+) \\(.*\\)", Pattern.CASE_INSENSITIVE);
@@ -68,6 +66,8 @@ final class ReadingStatements {
   // stats_reset as postgres prints it, last but the stamp, whichever way the driver receives
   // timestamps
   static final String STAT_WAL = "SELECT *, stats_reset::text, " + STAMP + " FROM pg_stat_wal";
+
+  private ReadingStatements() {}
 
   /** How a reading's value is read from its statement's rows. */
   @FunctionalInterface
