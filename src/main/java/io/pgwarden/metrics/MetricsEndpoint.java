@@ -6,6 +6,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.pgwarden.http.Request;
 import io.pgwarden.http.Response;
 import io.pgwarden.http.Route;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics}: scrapes the registry (every collector registered in it, the SQL ones
- * included) and renders it in the format {@link MetricsNegotiation} chose, with {@link
- * TextExposition} (the bytes Micrometer's {@code scrape} writes, for less CPU).
+ * included) and renders it in the format {@link MetricsNegotiation} chose, with Micrometer's own
+ * {@link PrometheusMeterRegistry#scrape(OutputStream, String)}: prometheus-metrics' {@code
+ * ExpositionFormats} writers, picked by the format's content type.
  *
  * <p>A scrape runs SQL, so it never runs on the event loop: it runs on one thread of its own, one
  * scrape at a time; concurrent scrapes queue behind it (Prometheus scrapes every 30 s or so, and
@@ -29,7 +33,10 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final Runnable beforeScrape;
-  private final TextExposition exposition = new TextExposition();
+
+  /** A typical scrape's size (some 450 series): the body buffer seldom grows. */
+  private static final int BODY_SIZE = 64 * 1024;
+
   private final ExecutorService scrapes =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -67,15 +74,16 @@ public final class MetricsEndpoint implements Route.Handler, AutoCloseable {
 
   /** One scrape in {@code format}, on the calling thread. */
   Response scrape(ExpositionFormat format) {
-    byte[] body;
+    ByteArrayOutputStream body = new ByteArrayOutputStream(BODY_SIZE);
     try {
       beforeScrape.run();
-      body = exposition.write(registry.getPrometheusRegistry().scrape(), format);
-    } catch (RuntimeException e) {
+      registry.scrape(body, format.contentType());
+    } catch (IOException | RuntimeException e) {
+      // IOException: a ByteArrayOutputStream does not throw it, the writers' signature does.
       log.warn("metrics scrape failed: {}", e.toString());
       return Response.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed");
     }
-    return Response.encoded(HttpResponseStatus.OK, format.contentType(), body);
+    return Response.encoded(HttpResponseStatus.OK, format.contentType(), body.toByteArray());
   }
 
   /** Stops the scrape thread; a scrape under way finishes, later ones are answered 503. */

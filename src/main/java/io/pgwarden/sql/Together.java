@@ -16,6 +16,7 @@ import org.postgresql.core.Query;
 import org.postgresql.core.QueryExecutor;
 import org.postgresql.core.ResultCursor;
 import org.postgresql.core.ResultHandlerBase;
+import org.postgresql.core.TransactionState;
 import org.postgresql.core.Tuple;
 
 /**
@@ -27,6 +28,12 @@ import org.postgresql.core.Tuple;
  *
  * <p>A {@link Text} is parsed once and run again and again; from its fifth run, as pgjdbc's own
  * prepared statements, its statements are prepared on the server (named, planned once).
+ *
+ * <p>This is the one class of pgwarden that uses pgjdbc's internal API ({@code
+ * org.postgresql.core}, not covered by pgjdbc's compatibility promises): nothing of it shows in
+ * this class's signatures. {@code TogetherIT} pins the behaviour relied on (how a text splits,
+ * which statement each result and the error are, the transaction state after a text), so that a
+ * pgjdbc upgrade that changes it fails there first.
  */
 public final class Together {
   /** Runs after which a text's statements are prepared on the server, as pgjdbc's default. */
@@ -71,13 +78,42 @@ public final class Together {
     }
   }
 
+  /** Where a connection stands with respect to a transaction, as postgres last reported. */
+  public enum Transaction {
+    /** No transaction under way. */
+    IDLE,
+    /** A transaction under way. */
+    OPEN,
+    /** A failed transaction, awaiting its rollback; or a connection that cannot tell. */
+    FAILED
+  }
+
+  /**
+   * The transaction state postgres reported with its last {@code ReadyForQuery}, without a round
+   * trip; {@link Transaction#FAILED} when the connection cannot tell (it is closed or not
+   * pgjdbc's).
+   */
+  public static Transaction transaction(Connection connection) {
+    TransactionState state;
+    try {
+      state = connection.unwrap(BaseConnection.class).getTransactionState();
+    } catch (SQLException e) {
+      return Transaction.FAILED;
+    }
+    return switch (state) {
+      case IDLE -> Transaction.IDLE;
+      case OPEN -> Transaction.OPEN;
+      case FAILED -> Transaction.FAILED;
+    };
+  }
+
   /**
    * Runs {@code text} on {@code connection}, in its transaction when autocommit is off (pgjdbc
    * begins one when none is under way, {@code READ ONLY} on a read-only connection); never throws:
    * a failure, of a statement or of the connection, is the outcome's {@link Outcome#error}.
    */
   public static Outcome run(Connection connection, Text text) {
-    Outcome outcome = new Outcome();
+    Handler outcome = new Handler();
     try {
       text.cached.increaseExecuteCount();
       int flags =
@@ -94,7 +130,7 @@ public final class Together {
     } catch (SQLException e) {
       outcome.handleError(e);
     }
-    return outcome;
+    return outcome.outcome;
   }
 
   /**
@@ -105,22 +141,12 @@ public final class Together {
   @SuppressFBWarnings(
       value = "EI_EXPOSE_REP",
       justification = "the error is handed on as it came, to be reported")
-  public static final class Outcome extends ResultHandlerBase {
+  public static final class Outcome {
+    /** Per statement done: its {@link Rows}, or its command status. */
     private final List<Object> parts = new ArrayList<>();
+
     private SQLException error;
     private int failed = -1;
-
-    private static final class Rows {
-      final Query query;
-      final Field[] fields;
-      final List<Tuple> tuples;
-
-      Rows(Query query, Field[] fields, List<Tuple> tuples) {
-        this.query = query;
-        this.fields = fields;
-        this.tuples = tuples;
-      }
-    }
 
     private Outcome() {}
 
@@ -137,6 +163,8 @@ public final class Together {
     /**
      * The rows of statement {@code i}, done and a query, as a result set of {@code statement} (one
      * kept for the purpose: creating result sets is all it does), which the caller closes.
+     *
+     * @throws ClassCastException when statement {@code i} returned no rows ({@link #hasRows})
      */
     public ResultSet rows(Statement statement, int i) throws SQLException {
       Rows r = (Rows) parts.get(i);
@@ -154,16 +182,34 @@ public final class Together {
     public int failed() {
       return failed;
     }
+  }
+
+  /** A statement's rows as pgjdbc handed them over. */
+  private static final class Rows {
+    final Query query;
+    final Field[] fields;
+    final List<Tuple> tuples;
+
+    Rows(Query query, Field[] fields, List<Tuple> tuples) {
+      this.query = query;
+      this.fields = fields;
+      this.tuples = tuples;
+    }
+  }
+
+  /** Collects pgjdbc's callbacks, one a statement, into an {@link Outcome}. */
+  private static final class Handler extends ResultHandlerBase {
+    private final Outcome outcome = new Outcome();
 
     @Override
     public void handleResultRows(
         Query fromQuery, Field[] fields, List<Tuple> tuples, ResultCursor cursor) {
-      parts.add(new Rows(fromQuery, fields, tuples));
+      outcome.parts.add(new Rows(fromQuery, fields, tuples));
     }
 
     @Override
     public void handleCommandStatus(String status, long updateCount, long insertOID) {
-      parts.add(status);
+      outcome.parts.add(status);
     }
 
     @Override
@@ -172,13 +218,10 @@ public final class Together {
     }
 
     @Override
-    @SuppressFBWarnings(
-        value = "EI_EXPOSE_REP2",
-        justification = "the error is handed on as it came, to be reported")
     public void handleError(SQLException e) {
-      if (error == null) {
-        error = e;
-        failed = parts.size();
+      if (outcome.error == null) {
+        outcome.error = e;
+        outcome.failed = outcome.parts.size();
       }
     }
 
@@ -189,7 +232,7 @@ public final class Together {
 
     @Override
     public SQLException getException() {
-      return error;
+      return outcome.error;
     }
   }
 }

@@ -107,19 +107,20 @@ class BuiltinCollectorTest {
 
   @Test
   void walSettingsAbsentFromTheServerTakeTheFormerDefaults() {
-    PostgresReadings.WalDirectory w = JdbcReadings.walDirectory(3, null, null, null, null, null);
+    PostgresReadings.WalDirectory w =
+        ReadingStatements.walDirectory(3, null, null, null, null, null);
     assertThat(w).isEqualTo(new PostgresReadings.WalDirectory(3, 16.0 * 1024 * 1024, 0, 0, 0, -1));
   }
 
   @Test
   void walSettingsAreReadExactly() {
     PostgresReadings.WalDirectory w =
-        JdbcReadings.walDirectory(0, "16MB", "80MB", "2147483647MB", "1TB", "-1");
+        ReadingStatements.walDirectory(0, "16MB", "80MB", "2147483647MB", "1TB", "-1");
     assertThat(w)
         .isEqualTo(
             new PostgresReadings.WalDirectory(
                 0, 16777216.0, 83886080.0, 2251799812636672.0, 1099511627776.0, -1));
-    assertThatThrownBy(() -> JdbcReadings.walDirectory(0, "16MB", "80MB", "1GB", "0", "-1MB"))
+    assertThatThrownBy(() -> ReadingStatements.walDirectory(0, "16MB", "80MB", "1GB", "0", "-1MB"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("max_slot_wal_keep_size = '-1MB'");
   }
@@ -147,11 +148,11 @@ class BuiltinCollectorTest {
 
   @Test
   void synchronousStandbyNames() {
-    assertThat(JdbcReadings.expected("")).isZero();
-    assertThat(JdbcReadings.expected("ANY 2 (a, b, c)")).isEqualTo(2);
-    assertThat(JdbcReadings.expected("FIRST 1 (\"a\", b)")).isEqualTo(1);
-    assertThat(JdbcReadings.expected("3 (a, b, c)")).isEqualTo(3);
-    assertThat(JdbcReadings.expected("a, b")).isEqualTo(1);
+    assertThat(ReadingStatements.expected("")).isZero();
+    assertThat(ReadingStatements.expected("ANY 2 (a, b, c)")).isEqualTo(2);
+    assertThat(ReadingStatements.expected("FIRST 1 (\"a\", b)")).isEqualTo(1);
+    assertThat(ReadingStatements.expected("3 (a, b, c)")).isEqualTo(3);
+    assertThat(ReadingStatements.expected("a, b")).isEqualTo(1);
   }
 
   @Test

@@ -37,7 +37,7 @@ final class FakeReadings implements PostgresReadings {
   public WalDirectory walDirectory() throws SQLException {
     check();
     String[] s = walSettings;
-    return JdbcReadings.walDirectory(5, s[0], s[1], s[2], s[3], s[4]);
+    return ReadingStatements.walDirectory(5, s[0], s[1], s[2], s[3], s[4]);
   }
 
   @Override

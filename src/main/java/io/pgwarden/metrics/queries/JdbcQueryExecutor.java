@@ -2,29 +2,15 @@ package io.pgwarden.metrics.queries;
 
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.sql.Together;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.AbstractMap;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
-import org.postgresql.util.PGInterval;
 
 /**
  * Runs queries over JDBC, one reused connection a database and connection number, each statement of
@@ -49,117 +35,14 @@ import org.postgresql.util.PGInterval;
  * interrupts the thread, and by the connection's socket timeout.
  */
 public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
-  /** The savepoint each statement runs after, and the next statement rolls back to. */
-  private static final String SAVEPOINT = "pgwarden_query";
-
-  /**
-   * After pgjdbc's {@code BEGIN READ ONLY} (the connection is read-only): the settings, local to
-   * the transaction, in one statement (the timeout goes between), the savepoint, then the query.
-   */
-  private static final String BEGIN =
-      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, public, pg_temp', true),"
-          + " pg_catalog.set_config('statement_timeout', '";
-
-  /** Ends {@link #BEGIN}'s settings: the savepoint. */
-  private static final String BEGIN_SAVE = "', true); SAVEPOINT " + SAVEPOINT + ";\n";
-
-  private static final int BEGIN_STATEMENTS = 2;
-
-  /** Ends {@link #NEXT_TIMEOUT}'s setting: the savepoint. */
-  private static final String SAVE = "; SAVEPOINT " + SAVEPOINT + ";\n";
-
-  /** Undoes the previous statement: 1 statement, then the query. */
-  private static final String NEXT = "ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
-
-  /**
-   * Undoes the previous statement and sets another timeout: 3 statements (the timeout goes
-   * between), then the query.
-   */
-  private static final String NEXT_TIMEOUT =
-      "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; SET LOCAL statement_timeout = ";
-
-  private static final int NEXT_TIMEOUT_STATEMENTS = 3;
-
-  private static final int MAX_TEXTS = 1000;
-
   /** A query that returned no rows at all (a SET, a DO, an empty text). */
   private static final String NO_RESULTS =
       "No results were returned by the query: a metrics query must be one statement that returns"
           + " rows (a SELECT)";
 
-  /**
-   * The combined texts kept prepared a connection: each holds a server-side statement a part once
-   * pgjdbc prepares it, so only a few are kept, the least recently used going first: the texts a
-   * scrape sends every time stay, the occasional one (a query timed alone, a query cached for
-   * longer) comes and goes.
-   */
-  private static final int MAX_COMBINED = 16;
-
-  /** Ends a combined text: the rollback of its transaction. */
-  private static final String END = "\n;ROLLBACK";
-
-  /** Between two statements of a combined text. */
-  private static final String BETWEEN = "\n;ROLLBACK TO SAVEPOINT " + SAVEPOINT + ";\n";
-
   private final ConnectionFactory factory;
   private final long idleNanos;
-  private final Map<String, Held> held = new ConcurrentHashMap<>();
-
-  /** Combined texts, least recently used first; past {@link #MAX_COMBINED}, that one is closed. */
-  private static final class RecentTexts extends LinkedHashMap<String, Together.Text> {
-    private static final long serialVersionUID = 1L;
-
-    RecentTexts() {
-      super(MAX_COMBINED * 2, 0.75f, true);
-    }
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Together.Text> eldest) {
-      if (size() <= MAX_COMBINED) {
-        return false;
-      }
-      eldest.getValue().close();
-      return true;
-    }
-  }
-
-  private static final class Held {
-    final Connection connection;
-
-    /** The statements prefixed with {@link #BEGIN}, by query text, so each is built once. */
-    final Map<String, String> begin = new HashMap<>();
-
-    /** The timeout in the texts of {@link #begin}. */
-    long beginMillis;
-
-    /** The statements prefixed with {@link #NEXT}, by query text. */
-    final Map<String, String> next = new HashMap<>();
-
-    /** Whether a query text is a single statement, by text. */
-    final Map<String, Boolean> single = new HashMap<>();
-
-    /** The combined texts of {@link #queryAll}, parsed, by text, least recently used first. */
-    final Map<String, Together.Text> combined = new RecentTexts();
-
-    /** Combined texts whose statements do not split as their parts: their parts run alone. */
-    final Set<String> apart = new HashSet<>();
-
-    /** Makes pgjdbc's result sets from the rows of a combined text; opened on first use. */
-    Statement statement;
-
-    int version;
-    long lastUsed = System.nanoTime();
-
-    /** Whether the batch's transaction is under way, with its settings and savepoint. */
-    boolean open;
-
-    /** The {@code statement_timeout} the open transaction has, in milliseconds. */
-    long timeoutMillis;
-
-    Held(Connection connection) {
-      this.connection = connection;
-    }
-  }
+  private final Map<String, HeldConnection> held = new ConcurrentHashMap<>();
 
   /**
    * Creates an executor.
@@ -176,19 +59,19 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     return connection + ":" + database;
   }
 
-  private Held connection(String key, String database) throws SQLException {
+  private HeldConnection connection(String key, String database) throws SQLException {
     closeIdle();
-    Held h = held.get(key);
+    HeldConnection h = held.get(key);
     if (h == null) {
       Connection c = factory.connect(database);
       try {
         c.setAutoCommit(false);
         c.setReadOnly(true); // pgjdbc begins each transaction READ ONLY
       } catch (SQLException e) {
-        closeQuietly(c);
+        new HeldConnection(c).closeQuietly();
         throw e;
       }
-      h = new Held(c);
+      h = new HeldConnection(c);
       held.put(key, h);
     }
     h.lastUsed = System.nanoTime();
@@ -203,7 +86,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
             e -> {
               boolean idle = now - e.getValue().lastUsed > idleNanos;
               if (idle) {
-                closeQuietly(e.getValue().connection);
+                e.getValue().closeQuietly();
               }
               return idle;
             });
@@ -211,7 +94,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
 
   @Override
   public int serverVersionNum(String database, int connection) throws SQLException {
-    Held h = connection(key(database, connection), database);
+    HeldConnection h = connection(key(database, connection), database);
     if (h.version == 0) {
       Rows rows =
           query(
@@ -233,29 +116,18 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
   public Rows query(String database, int connection, String sql, Duration timeout)
       throws SQLException {
     String key = key(database, connection);
-    Held h = connection(key, database);
+    HeldConnection h = connection(key, database);
     Connection c = h.connection;
     long millis = Math.max(1, timeout.toMillis());
-    String text;
-    int skip;
-    forget(h, millis);
-    if (!h.open) {
-      text = h.begin.computeIfAbsent(sql, q -> BEGIN + millis + BEGIN_SAVE + q);
-      skip = BEGIN_STATEMENTS;
-    } else if (h.timeoutMillis != millis) {
-      text = NEXT_TIMEOUT + millis + SAVE + sql;
-      skip = NEXT_TIMEOUT_STATEMENTS;
-    } else {
-      text = h.next.computeIfAbsent(sql, q -> NEXT + q);
-      skip = 1;
-    }
+    h.forget(millis);
+    SessionText.Text text = SessionText.alone(h, sql, millis);
     // Prepared, so that pgjdbc parses each text once and, from its fifth run, has postgres keep
     // the statements prepared (named statements, planned once).
-    try (PreparedStatement s = c.prepareStatement(text)) {
+    try (PreparedStatement s = c.prepareStatement(text.text())) {
       boolean results = s.execute();
       h.open = true;
       h.timeoutMillis = millis;
-      for (int i = 0; i < skip; i++) {
+      for (int i = 0; i < text.prefix(); i++) {
         results = s.getMoreResults();
       }
       // As Statement.executeQuery: exactly one result, and rows.
@@ -264,34 +136,18 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       }
       Rows rows;
       try (ResultSet rs = s.getResultSet()) {
-        rows = read(rs);
+        rows = ResultRows.read(rs);
       }
       if (s.getMoreResults() || s.getUpdateCount() != -1) {
         throw new SQLException("Multiple ResultSets were returned by the query.", "0100E");
       }
-      if (c.unwrap(BaseConnection.class).getTransactionState() != TransactionState.OPEN) {
+      if (Together.transaction(c) != Together.Transaction.OPEN) {
         h.open = false; // the statement ended the transaction: the next one begins another
       }
       return rows;
     } catch (SQLException e) {
       abandon(key, h);
       throw e;
-    }
-  }
-
-  /**
-   * Starts the kept texts afresh when queries were replaced many times over or the timeout moved.
-   */
-  private static void forget(Held h, long millis) {
-    if (h.begin.size() + h.next.size() + h.single.size() + h.apart.size() > MAX_TEXTS
-        || h.beginMillis != millis) {
-      h.begin.clear();
-      h.next.clear();
-      h.single.clear();
-      h.combined.values().forEach(Together.Text::close);
-      h.combined.clear();
-      h.apart.clear();
-      h.beginMillis = millis;
     }
   }
 
@@ -345,16 +201,16 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     long millis = Math.max(1, timeout.toMillis());
     int from = 0;
     while (from < sqls.size()) {
-      Held h;
+      HeldConnection h;
       try {
         h = connection(b.key(), database);
       } catch (SQLException e) {
         Arrays.fill(b.results(), from, sqls.size(), Result.failed(e));
         break;
       }
-      forget(h, millis);
+      h.forget(millis);
       int together = 0;
-      while (from + together < sqls.size() && single(h, sqls.get(from + together))) {
+      while (from + together < sqls.size() && h.single(sqls.get(from + together))) {
         together++;
       }
       from = together == 0 ? alone(b, from, 1) : together(b, h, from, together);
@@ -375,51 +231,19 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     return from + count;
   }
 
-  /** Whether {@code sql} is one statement for pgjdbc, so that it can go into a combined text. */
-  private static boolean single(Held h, String sql) {
-    Boolean one = h.single.get(sql);
-    if (one == null) {
-      try {
-        one = Together.statements(h.connection, sql) == 1;
-      } catch (SQLException e) {
-        one = false; // running it alone reports the problem
-      }
-      h.single.put(sql, one);
-    }
-    return one;
-  }
-
   /**
    * Runs {@code count} statements from {@code from} as one combined text; returns where to carry
    * on: past them all, or past the one that failed.
    */
-  private int together(Batch b, Held h, int from, int count) {
-    List<String> sqls = b.sqls();
+  private int together(Batch b, HeldConnection h, int from, int count) {
     Result[] results = b.results();
     String key = b.key();
     long millis = Math.max(1, b.timeout().toMillis());
-    StringBuilder text = new StringBuilder(256 * count);
-    int prefix;
-    if (!h.open) {
-      text.append(BEGIN).append(millis).append(BEGIN_SAVE);
-      prefix = BEGIN_STATEMENTS;
-    } else if (h.timeoutMillis != millis) {
-      text.append(NEXT_TIMEOUT).append(millis).append(SAVE);
-      prefix = NEXT_TIMEOUT_STATEMENTS;
-    } else {
-      text.append(NEXT);
-      prefix = 1;
-    }
-    for (int i = from; i < from + count; i++) {
-      if (i > from) {
-        text.append(BETWEEN);
-      }
-      text.append(sqls.get(i));
-    }
-    text.append(END);
+    SessionText.Text text = SessionText.combined(h, b.sqls(), from, count, millis);
+    int prefix = text.prefix();
     Together.Text combined;
     try {
-      combined = combined(h, text.toString(), prefix + 2 * count);
+      combined = h.combined(text.text(), prefix + 2 * count);
     } catch (SQLException e) {
       combined = null;
     }
@@ -444,7 +268,7 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     }
     if (outcome.error() == null
         && outcome.done() == prefix + 2 * count
-        && transactionState(h) == TransactionState.IDLE) {
+        && Together.transaction(h.connection) == Together.Transaction.IDLE) {
       h.open = false; // the text's own rollback ended the transaction
       return next;
     }
@@ -465,52 +289,20 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
     return next;
   }
 
-  private static TransactionState transactionState(Held h) {
-    try {
-      return h.connection.unwrap(BaseConnection.class).getTransactionState();
-    } catch (SQLException e) {
-      return TransactionState.FAILED;
-    }
-  }
-
-  /**
-   * The combined text, parsed once; {@code null} when it does not split into {@code statements}
-   * statements (its parts then run alone).
-   */
-  private static Together.Text combined(Held h, String text, int statements) throws SQLException {
-    Together.Text t = h.combined.get(text);
-    if (t == null && !h.apart.contains(text)) {
-      t = Together.parse(h.connection, text);
-      if (t.statements() == statements) {
-        h.combined.put(text, t);
-      } else {
-        t.close();
-        t = null;
-        h.apart.add(text);
-      }
-    }
-    return t;
-  }
-
   /** A statement's outcome as a query's result: its rows, or an error when it returned none. */
-  private static Result result(Held h, Together.Outcome outcome, int part) {
+  private static Result result(HeldConnection h, Together.Outcome outcome, int part) {
     if (!outcome.hasRows(part)) {
       return Result.failed(new SQLException(NO_RESULTS, "02000"));
     }
-    try {
-      if (h.statement == null) {
-        h.statement = h.connection.createStatement();
-      }
-      try (ResultSet rs = outcome.rows(h.statement, part)) {
-        return Result.of(read(rs));
-      }
+    try (ResultSet rs = outcome.rows(h.results(), part)) {
+      return Result.of(ResultRows.read(rs));
     } catch (SQLException e) {
       return Result.failed(e);
     }
   }
 
   /** After a failure: rolls the transaction back, or closes the connection when that fails too. */
-  private void abandon(String key, Held h) {
+  private void abandon(String key, HeldConnection h) {
     h.open = false;
     try {
       if (!h.connection.isClosed()) {
@@ -521,110 +313,28 @@ public final class JdbcQueryExecutor implements QueryExecutor, AutoCloseable {
       // the connection is broken: closed below
     }
     held.remove(key, h);
-    closeQuietly(h.connection);
+    h.closeQuietly();
   }
 
   @Override
   public void finish(String database, int connection) {
     String key = key(database, connection);
-    Held h = held.get(key);
+    HeldConnection h = held.get(key);
     if (h != null && h.open) {
       h.open = false;
       try {
         h.connection.rollback();
       } catch (SQLException e) {
         held.remove(key, h);
-        closeQuietly(h.connection);
+        h.closeQuietly();
       }
-    }
-  }
-
-  private static Rows read(ResultSet rs) throws SQLException {
-    ResultSetMetaData meta = rs.getMetaData();
-    int count = meta.getColumnCount();
-    List<String> columns = new ArrayList<>(count);
-    // A column name given twice reads as its last column, as a map filled column by column would.
-    Map<String, Integer> index = new LinkedHashMap<>();
-    for (int i = 1; i <= count; i++) {
-      String label = meta.getColumnLabel(i);
-      columns.add(label);
-      index.put(label, i - 1);
-    }
-    List<Map<String, Object>> rows = new ArrayList<>();
-    while (rs.next()) {
-      Object[] values = new Object[count];
-      for (int i = 1; i <= count; i++) {
-        values[i - 1] = value(rs.getObject(i));
-      }
-      rows.add(new ArrayRow(index, values));
-    }
-    return new Rows(columns, rows);
-  }
-
-  /**
-   * A row as an unmodifiable map of column name to value, over the row's array and the index of
-   * columns its result shares among its rows: no hash table a row.
-   */
-  private static final class ArrayRow extends AbstractMap<String, Object> {
-    private final Map<String, Integer> index;
-    private final Object[] values;
-
-    ArrayRow(Map<String, Integer> index, Object[] values) {
-      this.index = index;
-      this.values = values;
-    }
-
-    @Override
-    public Object get(Object column) {
-      Integer i = index.get(column);
-      return i == null ? null : values[i];
-    }
-
-    @Override
-    public boolean containsKey(Object column) {
-      return index.containsKey(column);
-    }
-
-    @Override
-    public int size() {
-      return index.size();
-    }
-
-    @Override
-    public Set<Entry<String, Object>> entrySet() {
-      Set<Entry<String, Object>> entries = new LinkedHashSet<>();
-      index.forEach((column, i) -> entries.add(new SimpleImmutableEntry<>(column, values[i])));
-      return Collections.unmodifiableSet(entries);
-    }
-  }
-
-  private static Object value(Object v) throws SQLException {
-    if (v instanceof Array a) {
-      Object array = a.getArray();
-      return array instanceof Object[] items ? Arrays.asList(items) : array;
-    }
-    if (v instanceof PGInterval i) {
-      double seconds =
-          ((i.getYears() * 365.25 + i.getMonths() * 30.0 + i.getDays()) * 24 + i.getHours()) * 3600
-              + i.getMinutes() * 60
-              + i.getSeconds();
-      return seconds * 1000;
-    }
-    return v;
-  }
-
-  private static void closeQuietly(Connection c) {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      // Closing a broken connection fails the same way it broke; nothing more to do.
     }
   }
 
   /** Closes every connection. */
   @Override
   public void close() {
-    held.values().forEach(h -> closeQuietly(h.connection));
+    held.values().forEach(HeldConnection::closeQuietly);
     held.clear();
   }
 }

@@ -1,6 +1,7 @@
 package io.pgwarden.metrics.queries;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -86,8 +87,12 @@ class QueryEngineTest {
   QueryEngine engine =
       new QueryEngine(executor, () -> primary, "postgres", Duration.ofMillis(300), clock::get);
 
+  /** Counted down when a test ends: what waits for it (a query that never answers) ends too. */
+  final CountDownLatch testEnded = new CountDownLatch(1);
+
   @AfterEach
   void close() {
+    testEnded.countDown();
     engine.close();
   }
 
@@ -255,7 +260,7 @@ class QueryEngineTest {
             new Object[] {"app_1"},
             new Object[] {"app_2x"},
             new Object[] {"other"});
-    assertThat(QueryEngine.choose(List.of("app_[0-9]", "named"), all))
+    assertThat(BatchPlanner.choose(List.of("app_[0-9]", "named"), all))
         .containsExactly("app_1", "named");
   }
 
@@ -319,6 +324,10 @@ class QueryEngineTest {
 
   @Test
   void concurrentScrapesShareOneRefresh() throws Exception {
+    // A scrape waits for its runs twice the timeout of real time: ample for the test's steps.
+    engine.close();
+    engine =
+        new QueryEngine(executor, () -> primary, "postgres", Duration.ofSeconds(5), clock::get);
     load(
         """
         q:
@@ -337,9 +346,22 @@ class QueryEngineTest {
           return rows(List.of("v"), new Object[] {1});
         });
 
-    CompletableFuture<MetricSnapshots> a = CompletableFuture.supplyAsync(engine::collect);
-    CompletableFuture<MetricSnapshots> b = CompletableFuture.supplyAsync(engine::collect);
-    Thread.sleep(100);
+    CompletableFuture<MetricSnapshots> a = new CompletableFuture<>();
+    CompletableFuture<MetricSnapshots> b = new CompletableFuture<>();
+    Thread scrapeA = new Thread(() -> a.complete(engine.collect()), "scrape-a");
+    Thread scrapeB = new Thread(() -> b.complete(engine.collect()), "scrape-b");
+    scrapeA.start();
+    scrapeB.start();
+    // Both scrapes hold a run and wait for it (a timed wait: collect's only one) while the one
+    // refresh is held back: were there two runs, the query would have been called twice.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(2))
+        .until(
+            () ->
+                scrapeA.getState() == Thread.State.TIMED_WAITING
+                    && scrapeB.getState() == Thread.State.TIMED_WAITING
+                    && executor.count("S") == 1);
     release.countDown();
 
     assertThat(value(a.get(5, TimeUnit.SECONDS))).isEqualTo(1.0);
@@ -364,11 +386,12 @@ class QueryEngineTest {
           query: BROKEN
           metrics: [{v: {usage: GAUGE}}]
         """);
+    // SLOW answers only when interrupted (the engine's limit) or when the test ends.
     executor.answer(
         "SLOW",
         db -> {
           try {
-            Thread.sleep(10_000);
+            testEnded.await();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -421,14 +444,14 @@ class QueryEngineTest {
       executor.answer(q, db -> rows(List.of("v"), new Object[] {1}));
     }
     List<List<String>> alone = List.of(List.of("A"), List.of("B"), List.of("C"), List.of("D"));
-    for (int scrape = 0; scrape <= QueryEngine.MEASURE_EVERY; scrape++) {
+    for (int scrape = 0; scrape <= QueryState.MEASURE_EVERY; scrape++) {
       synchronized (executor.calls) {
         executor.batches.clear();
       }
       MetricSnapshots s = engine.collect();
       assertThat(names(s)).contains("cnpg_a_v", "cnpg_b_v", "cnpg_c_v", "cnpg_d_v");
       synchronized (executor.calls) {
-        if (scrape == 0 || scrape == QueryEngine.MEASURE_EVERY) {
+        if (scrape == 0 || scrape == QueryState.MEASURE_EVERY) {
           assertThat(executor.batches)
               .as("scrape %d: each alone", scrape)
               .containsExactlyInAnyOrderElementsOf(alone);
