@@ -108,7 +108,7 @@ final class StatusService {
     Router router;
     try {
       router =
-          "require".equals(settings.statusClientAuth())
+          settings.statusClientAuth() == io.pgwarden.settings.StatusClientAuth.REQUIRE
               ? api.router(
                   Pem.certificates(
                           Files.readAllBytes(certs.resolve(InstalledCertificates.CLIENT_CA)),
