@@ -47,7 +47,7 @@ public final class HttpServer {
    */
   @SuppressFBWarnings(
       value = "EI_EXPOSE_REP2",
-      justification = "the group is shared between servers and the initializer is stateless")
+      justification = "the group is shared between servers and the initializer is immutable")
   public HttpServer(String name, EventLoopGroup group, HttpInitializer initializer) {
     this.name = name;
     this.group = group;
@@ -89,7 +89,7 @@ public final class HttpServer {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.add(ch); // so that stop() closes open connections too
-                    initializer.configure(ch.pipeline(), ch); // in place: no second initializer
+                    initializer.configure(ch);
                   }
                 })
             .bind(new InetSocketAddress(address, port))
