@@ -138,12 +138,22 @@ final class StandaloneCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code --status-client-auth} by its documented values, in any case. */
+  /**
+   * {@code --status-client-auth} by its documented values, in any ASCII case: no Unicode case
+   * mapping, under which a dotless {@code ı} would pass for an {@code i}.
+   */
   static final class ClientAuthConverter implements ITypeConverter<StatusClientAuth> {
     @Override
     public StatusClientAuth convert(String value) {
+      StringBuilder lower = new StringBuilder(value.trim());
+      for (int i = 0; i < lower.length(); i++) {
+        char c = lower.charAt(i);
+        if (c >= 'A' && c <= 'Z') {
+          lower.setCharAt(i, (char) (c + ('a' - 'A')));
+        }
+      }
       for (StatusClientAuth auth : StatusClientAuth.values()) {
-        if (auth.toString().equalsIgnoreCase(value.trim())) {
+        if (auth.toString().contentEquals(lower)) {
           return auth;
         }
       }

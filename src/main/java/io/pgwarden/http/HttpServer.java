@@ -1,6 +1,5 @@
 package io.pgwarden.http;
 
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -45,9 +44,6 @@ public final class HttpServer {
    *
    * @param group shared with the other servers, from {@link #newEventLoopGroup()}
    */
-  @SuppressFBWarnings(
-      value = "EI_EXPOSE_REP2",
-      justification = "the group is shared between servers and the initializer is immutable")
   public HttpServer(String name, EventLoopGroup group, HttpInitializer initializer) {
     this.name = name;
     this.group = group;

@@ -51,6 +51,14 @@ class OptionsTest {
   }
 
   @Test
+  void aLookAlikeUnderUnicodeCaseMappingIsRefused() {
+    // "requ\u0131re" (dotless i) upper-cases to REQUIRE: ASCII case only is accepted.
+    assertThatThrownBy(() -> command("standalone", "--status-client-auth", "requ\u0131re"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("--status-client-auth");
+  }
+
+  @Test
   void anUnknownLogLevelNamesTheFlagAndTheLevels() {
     for (String[] args :
         new String[][] {
