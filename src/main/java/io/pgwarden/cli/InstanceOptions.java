@@ -4,7 +4,9 @@ import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.kube.KubeTarget;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
+import io.pgwarden.settings.RunMode;
 import io.pgwarden.settings.Settings;
+import io.pgwarden.settings.StatusClientAuth;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +78,7 @@ final class InstanceOptions {
           "--start-wait", "must be at least 1 second, got " + startWaitSeconds);
     }
     return new Settings(
-        "kubernetes",
+        RunMode.KUBERNETES,
         data,
         controller,
         Optional.empty(),
@@ -89,7 +91,7 @@ final class InstanceOptions {
         server.pgBin(),
         target.podName(),
         server.logLevel,
-        "none");
+        StatusClientAuth.NONE);
   }
 
   private static int portFromEnvironment(Map<String, String> env) {

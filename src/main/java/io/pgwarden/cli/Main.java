@@ -20,7 +20,11 @@ public final class Main {
   public static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
-    int code = new CommandLine(Main.class).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    System.exit(code);
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line as {@link #main} runs it: enum values (modes, formats) in any case. */
+  static CommandLine commandLine() {
+    return new CommandLine(Main.class).setCaseInsensitiveEnumValuesAllowed(true);
   }
 }

@@ -7,7 +7,9 @@ import io.pgwarden.logs.JsonLogging;
 import io.pgwarden.logs.JulBridge;
 import io.pgwarden.settings.ControllerLayout;
 import io.pgwarden.settings.InvalidSettingException;
+import io.pgwarden.settings.RunMode;
 import io.pgwarden.settings.Settings;
+import io.pgwarden.settings.StatusClientAuth;
 import io.pgwarden.standalone.StandaloneMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +21,10 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code pgwarden standalone}: a real postgres supervised from files, without Kubernetes. */
 @Command(
@@ -76,10 +80,11 @@ final class StandaloneCommand implements Callable<Integer> {
   @Option(
       names = "--status-client-auth",
       paramLabel = "MODE",
+      converter = ClientAuthConverter.class,
       description =
           "none (default): port 8000 as CloudNativePG serves it; require: every route except the"
               + " kubelet probes needs a client certificate signed by the cluster's client CA")
-  String statusClientAuth = "none";
+  StatusClientAuth statusClientAuth = StatusClientAuth.NONE;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -89,7 +94,7 @@ final class StandaloneCommand implements Callable<Integer> {
       Path parent = dataDir.getParent();
       Settings settings =
           new Settings(
-              "standalone",
+              RunMode.STANDALONE,
               dataDir,
               new ControllerLayout(
                   controllerDir != null ? controllerDir : parent.resolve("controller")),
@@ -141,6 +146,29 @@ final class StandaloneCommand implements Callable<Integer> {
           .trim();
     } catch (IOException e) {
       return "localhost";
+    }
+  }
+
+  /**
+   * {@code --status-client-auth} by its documented values, in any ASCII case: no Unicode case
+   * mapping, under which a dotless {@code ı} would pass for an {@code i}.
+   */
+  static final class ClientAuthConverter implements ITypeConverter<StatusClientAuth> {
+    @Override
+    public StatusClientAuth convert(String value) {
+      StringBuilder lower = new StringBuilder(value.trim());
+      for (int i = 0; i < lower.length(); i++) {
+        char c = lower.charAt(i);
+        if (c >= 'A' && c <= 'Z') {
+          lower.setCharAt(i, (char) (c + ('a' - 'A')));
+        }
+      }
+      for (StatusClientAuth auth : StatusClientAuth.values()) {
+        if (auth.toString().contentEquals(lower)) {
+          return auth;
+        }
+      }
+      throw new TypeConversionException("'" + value + "' is neither none nor require");
     }
   }
 }

@@ -1,10 +1,2 @@
 /** Command line: the {@code standalone}, {@code instance run} and {@code version} commands. */
-// Every log line is one JSON object escaped by io.pgwarden.logs.JsonText: a CR or LF in a logged
-// value cannot forge a line, so the log-injection finding does not apply anywhere in this package.
-@SuppressFBWarnings(
-    value = "CRLF_INJECTION_LOGS",
-    justification =
-        "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
 package io.pgwarden.cli;
-
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;

@@ -1,9 +1,8 @@
 package io.pgwarden.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.compression.StandardCompressionOptions;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -17,7 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * The pipeline of every pgwarden HTTP server, in order: TLS (when on) → HTTP codec → aggregator →
- * read timeout → router.
+ * read timeout → router. {@link HttpServer} has it {@link #configure} each accepted channel, in its
+ * own channel initializer (which also tracks the connection): this class is the pipeline's recipe,
+ * not a handler.
  *
  * <ul>
  *   <li>TLS: a handler from the {@link SslContext} current when the connection arrives, so a
@@ -31,8 +32,7 @@ import java.util.function.Supplier;
  *       Router} closes only when no answer is pending.
  * </ul>
  */
-@ChannelHandler.Sharable
-public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
+public final class HttpInitializer {
   static final int MAX_INITIAL_LINE = 4096;
   static final int MAX_HEADER_SIZE = 8192;
   static final int MAX_CONTENT = 64 * 1024;
@@ -79,13 +79,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     this.beforeRouter = beforeRouter;
   }
 
-  @Override
-  protected void initChannel(SocketChannel ch) {
-    configure(ch.pipeline(), ch);
-  }
-
-  /** Adds the handlers to {@code pipeline} (public for EmbeddedChannel tests without a socket). */
-  void configure(ChannelPipeline pipeline, io.netty.channel.Channel ch) {
+  /** Adds the handlers to {@code ch}'s pipeline (an EmbeddedChannel's too, in tests). */
+  void configure(Channel ch) {
+    ChannelPipeline pipeline = ch.pipeline();
     if (tls != null) {
       pipeline.addLast("tls", tls.get().newHandler(ch.alloc()));
     }

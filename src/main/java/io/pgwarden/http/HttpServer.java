@@ -1,6 +1,5 @@
 package io.pgwarden.http;
 
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -45,9 +44,6 @@ public final class HttpServer {
    *
    * @param group shared with the other servers, from {@link #newEventLoopGroup()}
    */
-  @SuppressFBWarnings(
-      value = "EI_EXPOSE_REP2",
-      justification = "the group is shared between servers and the initializer is stateless")
   public HttpServer(String name, EventLoopGroup group, HttpInitializer initializer) {
     this.name = name;
     this.group = group;
@@ -89,7 +85,7 @@ public final class HttpServer {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.add(ch); // so that stop() closes open connections too
-                    initializer.configure(ch.pipeline(), ch); // in place: no second initializer
+                    initializer.configure(ch);
                   }
                 })
             .bind(new InetSocketAddress(address, port))

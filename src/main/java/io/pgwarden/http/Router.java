@@ -1,16 +1,11 @@
 package io.pgwarden.http;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -22,32 +17,18 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AttributeKey;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.pgwarden.tls.Fingerprints;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.cert.CertPathValidator;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -56,8 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of the pipeline: matches a complete request against one route table, checks who
- * may call the route, and writes the route's answer when its future completes, on the channel's
- * event loop, in request order (HTTP/1.1 pipelining).
+ * may call the route ({@link RouteAccess}), and writes the route's answer ({@link ResponseWriter})
+ * when its future completes, on the channel's event loop, in request order ({@link
+ * PipelinedResponses}), or a 503 after {@link #RESPONSE_TIMEOUT}.
  *
  * <p>Matching is exact on the raw path: no decoding, no normalisation, so {@code /pg/../healthz}
  * and {@code /heal%74hz} are 404. Unknown path 404; known path, other method 405 with {@code
@@ -70,13 +52,15 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(Router.class);
-  private static final AttributeKey<InOrder> IN_ORDER = AttributeKey.valueOf("pgwarden.inOrder");
 
   /** Responses waiting on one connection before it is cut: pipelining is bounded. */
   static final int MAX_PIPELINED = 16;
 
   /** A route whose answer takes longer gets 503; the operator gives up after 30 s anyway. */
   static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(45);
+
+  private static final Response TIMED_OUT =
+      Response.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "timed out");
 
   /** The client's certificate chain of a channel, leaf first; empty when none. */
   @FunctionalInterface
@@ -86,15 +70,13 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private final Map<String, Route> routes;
-  private final Supplier<Optional<String>> operatorFingerprint;
-  private final Optional<X509Certificate> clientCa;
+  private final RouteAccess access;
   private final PeerCertificates peers;
   private final Duration responseTimeout;
 
   private Router(Builder b) {
     this.routes = Map.copyOf(b.routes);
-    this.operatorFingerprint = b.operatorFingerprint;
-    this.clientCa = b.clientCa;
+    this.access = new RouteAccess(b.operatorFingerprint, b.clientCa);
     this.peers = b.peers;
     this.responseTimeout = b.responseTimeout;
   }
@@ -111,12 +93,8 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    InOrder order = ctx.channel().attr(IN_ORDER).get();
-    if (order == null) {
-      order = new InOrder();
-      ctx.channel().attr(IN_ORDER).set(order);
-    }
-    if (order.pending >= MAX_PIPELINED) {
+    PipelinedResponses queue = PipelinedResponses.of(ctx);
+    if (queue.pending() >= MAX_PIPELINED) {
       log.debug("{}: more than {} requests pipelined; closing", ctx.channel(), MAX_PIPELINED);
       closeQuietly(ctx);
       return;
@@ -135,28 +113,11 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       response = CompletableFuture.failedFuture(e);
     }
     String path = request.uri();
-    order.enqueue(
+    queue.enqueue(
         ctx,
-        bounded(ctx, response, responseTimeout).handle((r, e) -> e == null ? r : failed(path, e)),
-        r -> write(ctx, r, version, head, keepAlive));
-  }
-
-  /**
-   * {@code response}, completed with a 503 when it takes longer than {@code timeout}: a timer on
-   * the channel's event loop, cancelled as soon as the answer comes ({@link
-   * CompletableFuture#completeOnTimeout}'s timer would hold every answer, body and all, for the
-   * whole timeout). An answer already there needs no timer.
-   */
-  private static CompletableFuture<Response> bounded(
-      ChannelHandlerContext ctx, CompletableFuture<Response> response, Duration timeout) {
-    if (response.isDone()) {
-      return response;
-    }
-    ScheduledFuture<?> timer =
-        ctx.executor()
-            .schedule(
-                () -> response.complete(timedOut()), timeout.toMillis(), TimeUnit.MILLISECONDS);
-    return response.whenComplete((r, e) -> timer.cancel(false));
+        PipelinedResponses.bounded(ctx, response, responseTimeout, TIMED_OUT)
+            .handle((r, e) -> e == null ? r : failed(path, e)),
+        r -> ResponseWriter.write(ctx, r, version, head, keepAlive));
   }
 
   private CompletableFuture<Response> dispatch(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -175,7 +136,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       return done(
           Response.text(HttpResponseStatus.BAD_REQUEST, "HTTP/1.1 needs exactly one Host header"));
     }
-    Target target = target(request.uri());
+    RequestTarget target = RequestTarget.parse(request.uri());
     if (target == null) {
       return done(Response.text(HttpResponseStatus.BAD_REQUEST, "malformed request target"));
     }
@@ -196,105 +157,11 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
               Map.of(HttpHeaderNames.ALLOW.toString(), allow(route))));
     }
     List<X509Certificate> chain = peers.of(ctx);
-    Optional<Response> denied = checkAccess(route, chain);
+    Optional<Response> denied = access.check(route, chain);
     if (denied.isPresent()) {
       return done(denied.get());
     }
     return handler.handle(new Request(request.method(), target.path(), target.query(), chain));
-  }
-
-  private Optional<Response> checkAccess(Route route, List<X509Certificate> chain) {
-    if (route.access() != Route.Access.PROBE && clientCa.isPresent()) {
-      if (chain.isEmpty()) {
-        return Optional.of(
-            Response.text(HttpResponseStatus.FORBIDDEN, "a client certificate is required"));
-      }
-      if (!issuedBy(chain, clientCa.get())) {
-        return Optional.of(
-            Response.text(
-                HttpResponseStatus.FORBIDDEN,
-                "the client certificate is not issued by the trusted client CA"));
-      }
-    }
-    if (route.access() == Route.Access.OPERATOR) {
-      if (chain.isEmpty()) {
-        return Optional.of(
-            Response.text(HttpResponseStatus.UNAUTHORIZED, "a client certificate is required"));
-      }
-      Optional<String> expected = operatorFingerprint.get();
-      if (expected.isEmpty()) {
-        return Optional.of(
-            Response.text(
-                HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "no operator certificate fingerprint is registered yet"));
-      }
-      byte[] want = expected.get().trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
-      byte[] got = Fingerprints.spkiSha256Hex(chain.get(0)).getBytes(StandardCharsets.UTF_8);
-      if (!MessageDigest.isEqual(want, got)) {
-        return Optional.of(
-            Response.text(
-                HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "the client certificate is not the registered operator certificate"));
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** PKIX from {@code ca}: signatures, validity, CA constraints of intermediates; no revocation. */
-  static boolean issuedBy(List<X509Certificate> chain, X509Certificate ca) {
-    List<X509Certificate> path = new ArrayList<>();
-    for (X509Certificate c : chain) {
-      if (!c.equals(ca)) { // the anchor itself is not part of a certification path
-        path.add(c);
-      }
-    }
-    if (path.isEmpty()) {
-      return false;
-    }
-    try {
-      PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(ca, null)));
-      parameters.setRevocationEnabled(false);
-      CertPathValidator.getInstance("PKIX")
-          .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
-      return true;
-    } catch (GeneralSecurityException e) {
-      log.debug("client certificate refused: {}", e.getMessage());
-      return false;
-    }
-  }
-
-  /** The path and query (empty when none) of a request target. */
-  record Target(String path, String query) {}
-
-  /** The path and query of an origin-form or absolute-form target; null when malformed. */
-  static Target target(String uri) {
-    String pathAndQuery;
-    if (uri.startsWith("/")) {
-      pathAndQuery = uri;
-    } else if (uri.regionMatches(true, 0, "http://", 0, 7)
-        || uri.regionMatches(true, 0, "https://", 0, 8)) {
-      try {
-        URI parsed = new URI(uri);
-        String rawPath = parsed.getRawPath();
-        if (rawPath == null || rawPath.isEmpty()) {
-          rawPath = "/";
-        }
-        pathAndQuery =
-            parsed.getRawQuery() == null ? rawPath : rawPath + "?" + parsed.getRawQuery();
-      } catch (URISyntaxException e) {
-        return null;
-      }
-    } else {
-      return null; // authority-form (CONNECT) and asterisk-form (OPTIONS *) are not served
-    }
-    int hash = pathAndQuery.indexOf('#');
-    if (hash >= 0) {
-      pathAndQuery = pathAndQuery.substring(0, hash);
-    }
-    int q = pathAndQuery.indexOf('?');
-    return q < 0
-        ? new Target(pathAndQuery, "")
-        : new Target(pathAndQuery.substring(0, q), pathAndQuery.substring(q + 1));
   }
 
   private static String allow(Route route) {
@@ -322,10 +189,6 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     return Response.text(status, "malformed request");
   }
 
-  private static Response timedOut() {
-    return Response.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "timed out");
-  }
-
   private static Response failed(String uri, Throwable e) {
     Throwable cause =
         e instanceof java.util.concurrent.CompletionException && e.getCause() != null
@@ -342,25 +205,6 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     return CompletableFuture.completedFuture(r);
   }
 
-  private static void write(
-      ChannelHandlerContext ctx, Response r, HttpVersion version, boolean head, boolean keepAlive) {
-    byte[] body = r.bytes();
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            version, r.status(), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    HttpHeaders h = response.headers();
-    h.set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
-        .set("X-Content-Type-Options", "nosniff");
-    r.headers().forEach(h::set);
-    HttpUtil.setKeepAlive(response, keepAlive);
-    ChannelFuture written = ctx.writeAndFlush(response);
-    if (!keepAlive) {
-      written.addListener(ChannelFutureListener.CLOSE);
-    }
-  }
-
   /**
    * Cuts an idle connection: the {@link io.netty.handler.timeout.IdleStateHandler} before this
    * handler sees only complete requests, so "reader idle" means no complete request for the
@@ -370,8 +214,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
     if (event instanceof IdleStateEvent) {
-      InOrder order = ctx.channel().attr(IN_ORDER).get();
-      if (order == null || order.pending == 0) {
+      if (PipelinedResponses.pending(ctx) == 0) {
         log.debug("{}: no complete request within the read timeout; closing", ctx.channel());
         closeQuietly(ctx);
       }
@@ -413,33 +256,6 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
       return chain;
     } catch (SSLPeerUnverifiedException e) {
       return List.of();
-    }
-  }
-
-  /** Responses of one channel, written in request order; touched on its event loop only. */
-  private static final class InOrder {
-    private int pending;
-    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
-
-    /**
-     * Each answer is handed to the event loop only after the previous one was: tasks run in order
-     * there, so answers are written in request order whatever order they complete in.
-     */
-    void enqueue(
-        ChannelHandlerContext ctx,
-        CompletableFuture<Response> response,
-        java.util.function.Consumer<Response> writer) {
-      pending++;
-      tail =
-          tail.thenCompose(v -> response)
-              .thenAccept(
-                  r ->
-                      ctx.executor()
-                          .execute(
-                              () -> {
-                                pending--;
-                                writer.accept(r);
-                              }));
     }
   }
 

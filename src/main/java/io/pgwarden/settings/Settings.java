@@ -1,15 +1,17 @@
 package io.pgwarden.settings;
 
+import io.pgwarden.logs.LogLevel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Everything pgwarden is told at start, in either mode. Built once, validated in the constructor,
  * logged once (it holds no secret).
  *
- * @param mode {@code standalone} or {@code kubernetes}
+ * @param mode standalone or Kubernetes
  * @param dataDir PGDATA
  * @param controller the scratch layout
  * @param specFile the Cluster YAML (standalone), empty for defaults
@@ -21,12 +23,11 @@ import java.util.Optional;
  * @param metricsTls serve the metrics port over TLS 1.3 with the server certificate
  * @param pgBin directory of postgres, initdb, pg_ctl, pg_controldata
  * @param podName the name in {@code logging_pod} and status
- * @param logLevel error, warning, info, debug or trace
- * @param statusClientAuth {@code none}: port 8000 as CloudNativePG serves it; {@code require}:
- *     every route but the kubelet probes needs a client certificate signed by the client CA
+ * @param logLevel {@code --log-level}
+ * @param statusClientAuth {@code --status-client-auth}
  */
 public record Settings(
-    String mode,
+    RunMode mode,
     Path dataDir,
     ControllerLayout controller,
     Optional<Path> specFile,
@@ -38,10 +39,13 @@ public record Settings(
     boolean metricsTls,
     Path pgBin,
     String podName,
-    String logLevel,
-    String statusClientAuth) {
+    LogLevel logLevel,
+    StatusClientAuth statusClientAuth) {
 
   public Settings {
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(logLevel, "--log-level");
+    Objects.requireNonNull(statusClientAuth, "--status-client-auth");
     dataDir = dataDir.toAbsolutePath().normalize();
     secretsDir = secretsDir.toAbsolutePath().normalize();
     configMapsDir = configMapsDir.toAbsolutePath().normalize();
@@ -66,10 +70,6 @@ public record Settings(
                 + tool
                 + " (install postgresql-15, or point --pg-bin at its bin directory)");
       }
-    }
-    if (!"none".equals(statusClientAuth) && !"require".equals(statusClientAuth)) {
-      throw new InvalidSettingException(
-          "--status-client-auth", "must be none or require, got '" + statusClientAuth + "'");
     }
     if (podName.isBlank()) {
       throw new InvalidSettingException("POD_NAME", "must not be blank");

@@ -7,12 +7,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
+import org.postgresql.PGConnection;
 import org.postgresql.util.PasswordUtil;
 
 /**
  * Roles and databases pgwarden owns: the application owner and database, passwords. Names reach
  * this class already validated as plain identifiers ({@code io.pgwarden.spec.SpecParser}); they are
- * still quoted here so that a future caller cannot turn one into SQL.
+ * still quoted here, by pgjdbc's {@link PGConnection#escapeIdentifier} and {@link
+ * PGConnection#escapeLiteral} (which follow the connection's {@code standard_conforming_strings}
+ * and refuse a NUL with an {@link SQLException}), so that a future caller cannot turn one into SQL.
  */
 public final class Roles {
   private Roles() {}
@@ -21,18 +24,18 @@ public final class Roles {
   @SuppressFBWarnings(
       value = {"SQL_INJECTION_JDBC", "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE"},
       justification =
-          "identifiers and literals are quoted by quoteIdent and quoteLiteral; the rest of the SQL is constant")
+          "identifiers and literals are quoted by pgjdbc (ident, literal); the rest of the SQL is constant")
   public static void ensureOwnerAndDatabase(Connection c, String owner, String database)
       throws SQLException {
     if (!exists(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?", owner)) {
       try (Statement st = c.createStatement()) {
-        st.execute("CREATE ROLE " + quoteIdent(owner) + " LOGIN");
+        st.execute("CREATE ROLE " + ident(c, owner) + " LOGIN");
       }
     }
     if (!exists(c, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?", database)) {
       try (Statement st = c.createStatement()) {
         // CREATE DATABASE cannot run in a transaction: the connection is in autocommit here.
-        st.execute("CREATE DATABASE " + quoteIdent(database) + " OWNER " + quoteIdent(owner));
+        st.execute("CREATE DATABASE " + ident(c, database) + " OWNER " + ident(c, owner));
       }
     }
   }
@@ -45,11 +48,11 @@ public final class Roles {
   /** Creates {@link #METRICS_ROLE} if missing, and keeps it a member of pg_monitor. */
   @SuppressFBWarnings(
       value = {"SQL_INJECTION_JDBC", "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE"},
-      justification = "a constant role name, quoted by quoteIdent")
+      justification = "a constant role name, quoted by pgjdbc (ident)")
   public static void ensureMetricsRole(Connection c) throws SQLException {
     if (!exists(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?", METRICS_ROLE)) {
       try (Statement st = c.createStatement()) {
-        st.execute("CREATE ROLE " + quoteIdent(METRICS_ROLE) + " LOGIN");
+        st.execute("CREATE ROLE " + ident(c, METRICS_ROLE) + " LOGIN");
       }
     }
     if (!exists(
@@ -58,7 +61,7 @@ public final class Roles {
             + " WHERE r.rolname = ? AND m.roleid = 'pg_monitor'::regrole",
         METRICS_ROLE)) {
       try (Statement st = c.createStatement()) {
-        st.execute("GRANT pg_monitor TO " + quoteIdent(METRICS_ROLE));
+        st.execute("GRANT pg_monitor TO " + ident(c, METRICS_ROLE));
       }
     }
   }
@@ -71,12 +74,11 @@ public final class Roles {
   @SuppressFBWarnings(
       value = "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE",
       justification =
-          "identifiers and literals are quoted by quoteIdent and quoteLiteral; the rest of the SQL is constant")
+          "identifiers and literals are quoted by pgjdbc (ident, literal); the rest of the SQL is constant")
   public static void setPassword(Connection c, String role, char[] password) throws SQLException {
     try {
       String verifier = PasswordUtil.encodePassword(role, password, "scram-sha-256");
-      inQuietTransaction(
-          c, "ALTER ROLE " + quoteIdent(role) + " PASSWORD " + quoteLiteral(verifier));
+      inQuietTransaction(c, "ALTER ROLE " + ident(c, role) + " PASSWORD " + literal(c, verifier));
     } finally {
       Arrays.fill(password, '\0');
     }
@@ -86,9 +88,9 @@ public final class Roles {
   @SuppressFBWarnings(
       value = "SQL_NONCONSTANT_STRING_PASSED_TO_EXECUTE",
       justification =
-          "identifiers and literals are quoted by quoteIdent and quoteLiteral; the rest of the SQL is constant")
+          "identifiers and literals are quoted by pgjdbc (ident, literal); the rest of the SQL is constant")
   public static void clearPassword(Connection c, String role) throws SQLException {
-    inQuietTransaction(c, "ALTER ROLE " + quoteIdent(role) + " PASSWORD NULL");
+    inQuietTransaction(c, "ALTER ROLE " + ident(c, role) + " PASSWORD NULL");
   }
 
   /** Whether {@code role} has a password set (for status and tests; the value is never read). */
@@ -101,8 +103,7 @@ public final class Roles {
 
   @SuppressFBWarnings(
       value = "SQL_INJECTION_JDBC",
-      justification =
-          "callers pass SQL built only from constants and quoteIdent/quoteLiteral output")
+      justification = "callers pass SQL built only from constants and ident/literal output")
   private static void inQuietTransaction(Connection c, String sql) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
@@ -132,19 +133,16 @@ public final class Roles {
     }
   }
 
-  /** Quotes an identifier: double quotes, inner ones doubled. */
-  static String quoteIdent(String ident) {
-    if (ident.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("identifier contains a NUL character");
-    }
-    return '"' + ident.replace("\"", "\"\"") + '"';
+  /** {@code name} as a quoted identifier, escaped by pgjdbc; a NUL is refused. */
+  private static String ident(Connection c, String name) throws SQLException {
+    return c.unwrap(PGConnection.class).escapeIdentifier(name);
   }
 
-  /** Quotes a literal for standard_conforming_strings = on: single quotes doubled. */
-  static String quoteLiteral(String value) {
-    if (value.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("literal contains a NUL character");
-    }
-    return '\'' + value.replace("'", "''") + '\'';
+  /**
+   * {@code value} as a quoted string literal: pgjdbc escapes the inside (quotes doubled, and
+   * backslashes too should {@code standard_conforming_strings} be off), the quotes are added here.
+   */
+  private static String literal(Connection c, String value) throws SQLException {
+    return '\'' + c.unwrap(PGConnection.class).escapeLiteral(value) + '\'';
   }
 }

@@ -11,6 +11,7 @@ import io.pgwarden.http.StatusApi;
 import io.pgwarden.http.StatusTls;
 import io.pgwarden.metrics.InstanceMeters;
 import io.pgwarden.settings.Settings;
+import io.pgwarden.settings.StatusClientAuth;
 import io.pgwarden.sql.PgPing;
 import io.pgwarden.sql.Postgres;
 import io.pgwarden.supervisor.Commands;
@@ -102,7 +103,7 @@ public final class StatusService {
             () -> quiet.run(controlData, settings.dataDir(), CONTROLDATA_TIMEOUT),
             fingerprint);
     Router router =
-        "require".equals(settings.statusClientAuth())
+        settings.statusClientAuth() == StatusClientAuth.REQUIRE
             ? api.router(material.clientCa())
             : api.router();
     EventLoopGroup group = HttpServer.newEventLoopGroup();

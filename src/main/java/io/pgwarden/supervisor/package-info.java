@@ -2,12 +2,4 @@
  * The postgres process: start, watch, reload, smart-then-fast shutdown, crash policy, signals, and
  * reaping of orphaned zombies as PID 1.
  */
-// Every log line is one JSON object escaped by io.pgwarden.logs.JsonText: a CR or LF in a logged
-// value cannot forge a line, so the log-injection finding does not apply anywhere in this package.
-@SuppressFBWarnings(
-    value = "CRLF_INJECTION_LOGS",
-    justification =
-        "log lines are JSON, escaped by io.pgwarden.logs.JsonText: a CR or LF cannot forge a line")
 package io.pgwarden.supervisor;
-
-import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;

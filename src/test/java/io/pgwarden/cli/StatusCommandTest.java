@@ -60,7 +60,7 @@ class StatusCommandTest {
             false,
             false,
             false,
-            id.podName(),
+            PostgresqlStatus.Pod.named(id.podName()),
             "abc123",
             "",
             "",

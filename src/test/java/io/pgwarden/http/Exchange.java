@@ -28,7 +28,7 @@ final class Exchange {
   private final StringBuilder received = new StringBuilder();
 
   Exchange(Router router, Duration readTimeout) {
-    new HttpInitializer(null, router, readTimeout).configure(channel.pipeline(), channel);
+    new HttpInitializer(null, router, readTimeout).configure(channel);
   }
 
   Exchange(Router router) {

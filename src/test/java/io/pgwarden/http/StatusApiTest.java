@@ -68,7 +68,7 @@ class StatusApiTest {
         false,
         false,
         false,
-        id.podName(),
+        PostgresqlStatus.Pod.named(id.podName()),
         "abc",
         "",
         "",

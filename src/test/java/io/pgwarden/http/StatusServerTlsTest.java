@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.pgwarden.sql.PgPing;
 import io.pgwarden.tls.Fingerprints;
 import io.pgwarden.tls.Issued;
+import io.pgwarden.tls.TlsMaterialException;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -206,6 +207,19 @@ class StatusServerTlsTest {
     tls.reload(next);
 
     assertThat(serial()).isEqualTo(next.certificate().getSerialNumber()).isNotEqualTo(before);
+  }
+
+  @Test
+  void aFailedReloadKeepsTheCurrentCertificate() throws Exception {
+    BigInteger before = serial();
+    Issued other = Pki.server(CA);
+    Issued mismatched = new Issued(other.chain(), Pki.server(CA).privateKey());
+
+    assertThatThrownBy(() -> tls.reload(mismatched))
+        .isInstanceOf(TlsMaterialException.class)
+        .hasMessageContaining("private key does not belong");
+
+    assertThat(serial()).isEqualTo(before);
   }
 
   private BigInteger serial() throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pgwarden.logs.LogLevel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -47,7 +48,7 @@ class SettingsTest {
 
     Settings build() {
       return new Settings(
-          "standalone",
+          RunMode.STANDALONE,
           dataDir,
           new ControllerLayout(controller),
           specFile,
@@ -59,8 +60,8 @@ class SettingsTest {
           false,
           pgBin,
           podName,
-          "info",
-          "none");
+          LogLevel.INFO,
+          StatusClientAuth.NONE);
     }
   }
 

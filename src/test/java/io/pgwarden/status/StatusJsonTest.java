@@ -117,6 +117,48 @@ class StatusJsonTest {
     assertThat(j.has("replicationInfo")).isFalse();
   }
 
+  /** The JSON the hand-written encoder produced before Jackson, compared by meaning. */
+  @Test
+  void sameFieldsAndTypesAsTheHandWrittenEncoder() throws Exception {
+    PostgresqlStatus.Builder b = new PostgresqlStatus.Builder();
+    b.systemId = "1";
+    b.receivedLsn = "0/16000000";
+    b.replayLsn = "0/15FFFFF0";
+    b.replayPaused = true;
+    b.isWalReceiverActive = true;
+    b.readyWalFiles = 3;
+    b.isArchivingWal = true;
+    b.replicationSlotsInfo =
+        List.of(
+            new PostgresqlStatus.ReplicationSlotInfo(
+                "s", "p", "logical", "5", "db", "1", "2", "0/1", "lost", 0L, false));
+    PostgresqlStatus replica = b.build(new InstanceIdentity("p\u2028\"x", "v", "a", "s"));
+
+    assertThat(JSON.readTree(StatusJson.write(primary())))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"currentLsn\":\"0/15000000\",\"systemID\":\"7312345678901234567\",\"isPrimary\":true,\"replayPaused\":false,\"pendingRestart\":false,\"pendingRestartForDecrease\":false,\"isWalReceiverActive\":false,\"isPgRewindRunning\":false,\"mightBeUnavailable\":false,\"pod\":{\"metadata\":{\"name\":\"pg-1\"}},\"loadedConfigurationHash\":\"ab\\\"c\",\"lastArchivedWALTime\":\"2026-03-01T12:00:00Z\",\"currentWAL\":\"000000010000000000000015\",\"timeLineID\":1,\"replicationInfo\":[{\"applicationName\":\"pg-2\",\"state\":\"streaming\",\"receivedLsn\":\"0/15000000\",\"sentLsn\":\"0/15000000\",\"writeLsn\":\"0/15000000\",\"flushLsn\":\"0/14000000\",\"replayLsn\":\"0/13000000\",\"writeLag\":\"00:00:00.001\",\"syncState\":\"async\",\"syncPriority\":\"0\"}],\"replicationSlotsInfo\":[{\"slotName\":\"_cnpg_pg_2\",\"slotType\":\"physical\",\"restartLsn\":\"0/15000000\",\"walStatus\":\"reserved\",\"active\":true}],\"instanceManagerVersion\":\"0.1.0\",\"instanceArch\":\"amd64\",\"sessionID\":\"9b2c0e0e-0000-4000-8000-000000000001\",\"isPodReady\":false}"));
+    assertThat(JSON.readTree(StatusJson.write(replica)))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"receivedLsn\":\"0/16000000\",\"replayLsn\":\"0/15FFFFF0\",\"systemID\":\"1\",\"isPrimary\":false,\"replayPaused\":true,\"pendingRestart\":false,\"pendingRestartForDecrease\":false,\"isWalReceiverActive\":true,\"isPgRewindRunning\":false,\"mightBeUnavailable\":false,\"isArchivingWAL\":true,\"pod\":{\"metadata\":{\"name\":\"p\\u2028\\\"x\"}},\"readyWalFiles\":3,\"replicationSlotsInfo\":[{\"slotName\":\"s\",\"plugin\":\"p\",\"slotType\":\"logical\",\"datoid\":\"5\",\"database\":\"db\",\"xmin\":\"1\",\"catalogXmin\":\"2\",\"restartLsn\":\"0/1\",\"walStatus\":\"lost\",\"safeWalSize\":0}],\"instanceManagerVersion\":\"v\",\"instanceArch\":\"a\",\"sessionID\":\"s\",\"isPodReady\":false}"));
+  }
+
+  @Test
+  void missingIdentityStringsAreWrittenEmpty() throws Exception {
+    PostgresqlStatus.Builder b = new PostgresqlStatus.Builder();
+    b.systemId = null;
+
+    JsonNode j =
+        JSON.readTree(StatusJson.write(b.build(new InstanceIdentity(null, null, null, null))));
+
+    assertThat(j.get("systemID").asText()).isEmpty();
+    assertThat(j.at("/pod/metadata/name").isTextual()).isTrue();
+    assertThat(j.get("instanceManagerVersion").asText()).isEmpty();
+    assertThat(j.get("instanceArch").asText()).isEmpty();
+    assertThat(j.get("sessionID").asText()).isEmpty();
+  }
+
   @Test
   void archTakesGoNames() {
     assertThat(InstanceIdentity.goArch("amd64")).isEqualTo("amd64");
