@@ -43,7 +43,7 @@ class FailClosedIT {
       refuse(
           pg,
           spec,
-          GOOD.replace("reject", "reject\n        - hostssl all all all frobnicate"),
+          GOOD.replace("reject", "reject\n      - hostssl all all all frobnicate"),
           "frobnicate");
       // A reject rule that would be dropped: the refusal must not open access.
       refuse(pg, spec, GOOD.replace("all reject", "all \"reject\\r\""), "pg_hba");
@@ -109,6 +109,46 @@ class FailClosedIT {
       assertThat(next.postmasterPid()).isNotEqualTo(postmaster);
       assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive))
           .isNotEqualTo(java.util.Optional.of(true));
+    }
+  }
+
+  @Test
+  void noVerifierOrPasswordReachesTheLogWithEveryLoggingKnobAtItsMostVerbose() throws Exception {
+    Path spec = dir.resolve("cluster.yaml");
+    Files.writeString(
+        spec,
+        """
+        spec:
+          postgresql:
+            parameters:
+              log_statement: all
+              log_min_duration_statement: "0"
+              log_min_duration_sample: "0"
+              log_statement_sample_rate: "1"
+              log_transaction_sample_rate: "1"
+              log_min_error_statement: debug5
+              log_duration: "on"
+              debug_print_parse: "on"
+              debug_print_rewritten: "on"
+              debug_print_plan: "on"
+              session_preload_libraries: auto_explain
+              auto_explain.log_min_duration: "0"
+        """);
+    try (Pgwarden pg = new Pgwarden(dir, "--spec", spec.toString()).start()) {
+      pg.awaitReady();
+      assertThat(pg.query("SHOW log_transaction_sample_rate")).isEqualTo("1");
+      String initial = Files.readString(pg.secrets.resolve("pgwarden-app/password"));
+      String rotated = "rotated-" + Long.toHexString(System.nanoTime()) + "-Secret";
+      int mark = pg.mark();
+      Files.writeString(pg.secrets.resolve("pgwarden-app/password"), rotated);
+      pg.awaitMessage(mark, "password of role app applied", WAIT);
+      pg.awaitLogsCaughtUp();
+      // The statements around the rotation were logged: the knobs are in force.
+      assertThat(pg.tail(100000)).contains("log_transaction_sample_rate");
+      assertThat(pg.tail(100000))
+          .doesNotContain("SCRAM-SHA-256$")
+          .doesNotContain(rotated)
+          .doesNotContain(initial.strip());
     }
   }
 

@@ -101,21 +101,53 @@ public final class Roles {
         role);
   }
 
+  /**
+   * Every path by which postgres could log a statement, set off for the session before the
+   * transaction that carries a secret starts (the transaction sampling decision is taken when it
+   * starts, so a {@code SET LOCAL} inside it would come too late), and reset after it. The
+   * libraries' knobs are set as placeholders when the library is not loaded.
+   */
+  private static final String[][] QUIET = {
+    {"log_statement", "'none'"},
+    {"log_min_duration_statement", "-1"},
+    {"log_min_duration_sample", "-1"},
+    {"log_statement_sample_rate", "0"},
+    {"log_transaction_sample_rate", "0"},
+    {"log_min_error_statement", "'panic'"},
+    {"log_duration", "off"},
+    {"debug_print_parse", "off"},
+    {"debug_print_rewritten", "off"},
+    {"debug_print_plan", "off"},
+    {"auto_explain.log_min_duration", "-1"},
+    {"pgaudit.log", "'none'"}
+  };
+
   @SuppressFBWarnings(
       value = "SQL_INJECTION_JDBC",
       justification = "callers pass SQL built only from constants and ident/literal output")
   private static void inQuietTransaction(Connection c, String sql) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
-    c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
-      st.execute("SET LOCAL log_statement = 'none'");
-      st.execute("SET LOCAL log_min_duration_statement = -1");
-      st.execute("SET LOCAL log_min_error_statement = 'panic'");
-      st.execute(sql);
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      throw e;
+      if (!autoCommit) {
+        c.commit(); // the settings must be in force before the transaction starts
+        c.setAutoCommit(true);
+      }
+      for (String[] setting : QUIET) {
+        st.execute("SET " + setting[0] + " = " + setting[1]);
+      }
+      c.setAutoCommit(false);
+      try {
+        st.execute(sql);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+        for (String[] setting : QUIET) {
+          st.execute("RESET " + setting[0]);
+        }
+      }
     } finally {
       c.setAutoCommit(autoCommit);
     }
