@@ -20,15 +20,15 @@ class InstalledCertificatesTest {
   @TempDir Path dir;
 
   private boolean install(Issued server, Issued replication) throws Exception {
-    return InstalledCertificates.install(
-        dir,
-        server.certificatePem(),
-        server.privateKeyPem(),
-        ca.certificatePem(),
-        ca.certificatePem(),
-        replication.certificatePem(),
-        replication.privateKeyPem(),
-        TestPki.NOW);
+    return TlsMaterial.validate(
+            server.certificatePem(),
+            server.privateKeyPem(),
+            ca.certificatePem(),
+            ca.certificatePem(),
+            replication.certificatePem(),
+            replication.privateKeyPem(),
+            TestPki.NOW)
+        .install(dir);
   }
 
   private List<String> files() throws Exception {
@@ -89,15 +89,15 @@ class InstalledCertificatesTest {
   void garbageKeyWritesNothing() {
     assertThatThrownBy(
             () ->
-                InstalledCertificates.install(
-                    dir,
-                    server.certificatePem(),
-                    "garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    ca.certificatePem(),
-                    ca.certificatePem(),
-                    replication.certificatePem(),
-                    replication.privateKeyPem(),
-                    TestPki.NOW))
+                TlsMaterial.validate(
+                        server.certificatePem(),
+                        "garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        ca.certificatePem(),
+                        ca.certificatePem(),
+                        replication.certificatePem(),
+                        replication.privateKeyPem(),
+                        TestPki.NOW)
+                    .install(dir))
         .hasMessage("server private key: no PEM block found (expected -----BEGIN ...----- lines)");
     assertThat(dir).isEmptyDirectory();
   }

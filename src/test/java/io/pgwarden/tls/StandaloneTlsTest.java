@@ -67,15 +67,15 @@ class StandaloneTlsTest {
     // What was written is a coherent set that install() accepts.
     Map<String, byte[]> c = contents();
     assertThat(
-            InstalledCertificates.install(
-                secrets.resolve("certificates"),
-                c.get("pg-server/tls.crt"),
-                c.get("pg-server/tls.key"),
-                c.get("pg-ca/ca.crt"),
-                c.get("pg-ca/ca.crt"),
-                c.get("pg-replication/tls.crt"),
-                c.get("pg-replication/tls.key"),
-                TestPki.NOW))
+            TlsMaterial.validate(
+                    c.get("pg-server/tls.crt"),
+                    c.get("pg-server/tls.key"),
+                    c.get("pg-ca/ca.crt"),
+                    c.get("pg-ca/ca.crt"),
+                    c.get("pg-replication/tls.crt"),
+                    c.get("pg-replication/tls.key"),
+                    TestPki.NOW)
+                .install(secrets.resolve("certificates")))
         .isTrue();
     assertThat(
             Pem.certificates(c.get("pg-server/tls.crt"), "x").get(0).getSubjectAlternativeNames())
