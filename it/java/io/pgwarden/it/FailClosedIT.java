@@ -70,7 +70,15 @@ class FailClosedIT {
       assertThat(Files.readString(pg.data.resolve("custom.conf"))).isEqualTo(custom);
       assertThat(Files.readString(pg.data.resolve("pg_hba.conf"))).isEqualTo(hba);
     }
-    // The refused spec is still in the file: a new start keeps the last good files and runs.
+    // A start on the refused spec is refused by name (exit 2) and leaves the files as they were.
+    String custom = Files.readString(dir.resolve("pgdata/custom.conf"));
+    Pgwarden refused = new Pgwarden(dir, "--spec", spec.toString()).start();
+    assertThat(refused.awaitExit(WAIT)).isEqualTo(2);
+    assertThat(refused.logs().stream().filter(n -> "error".equals(n.path("level").asText())))
+        .anyMatch(n -> n.path("msg").asText().contains("fsync"));
+    assertThat(Files.readString(dir.resolve("pgdata/custom.conf"))).isEqualTo(custom);
+    // Fixed, it starts cleanly on the same data.
+    Files.writeString(spec, GOOD);
     try (Pgwarden again = new Pgwarden(dir, "--spec", spec.toString()).start()) {
       again.awaitReady();
       assertThat(again.query("SHOW work_mem")).isEqualTo("8MB");

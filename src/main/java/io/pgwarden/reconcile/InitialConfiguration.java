@@ -54,7 +54,7 @@ public final class InitialConfiguration {
    *
    * @param commands runs initdb (its output logged)
    * @param quiet runs postgres's check (its complaint goes into the refusal)
-   * @return the hash of the files installed, empty when the files on disk were kept
+   * @return the hash of the files installed
    * @throws StartupException when there is no configuration postgres can start on
    */
   public String install(
@@ -77,33 +77,16 @@ public final class InitialConfiguration {
             staging -> hash[0] = installChecked(staging, cluster, tlsDigest, quiet, reporter));
         return hash[0];
       }
-      return keepOnRefusal(() -> installChecked(dataDir, cluster, tlsDigest, quiet, reporter));
+      return installChecked(dataDir, cluster, tlsDigest, quiet, reporter);
     } catch (IOException e) {
       if (e.getCause() instanceof StartupException s) {
         throw s; // from the TLS material, waited for inside initdb's finisher
       }
       if (e.getCause() instanceof Refused) {
-        throw new StartupException(e.getMessage() + "; nothing was bootstrapped", e);
+        throw new StartupException(
+            e.getMessage() + "; postgres is not started on a configuration that is refused", e);
       }
       throw new StartupException("while preparing " + dataDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Install {
-    String run() throws IOException;
-  }
-
-  /** A refusal on a PGDATA that holds a cluster: the files it has stay, and postgres starts. */
-  private static String keepOnRefusal(Install install) throws IOException {
-    try {
-      return install.run();
-    } catch (IOException e) {
-      if (e.getCause() instanceof Refused) {
-        log.error("{}; postgres starts on the configuration files it has", e.getMessage());
-        return "";
-      }
-      throw e;
     }
   }
 
@@ -157,7 +140,7 @@ public final class InitialConfiguration {
     }
   }
 
-  /** Marks refused input: a start on an empty PGDATA fails with it, exit code 2. */
+  /** Marks refused input: the start fails with it, exit code 2. */
   private static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
 
