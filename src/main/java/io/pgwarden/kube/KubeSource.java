@@ -10,13 +10,13 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pgwarden.source.Credentials;
+import io.pgwarden.source.InputLimits;
+import io.pgwarden.source.InputRefusedException;
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.InvalidSpecException;
 import io.pgwarden.spec.SpecParser;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,21 +96,41 @@ public final class KubeSource implements Source, AutoCloseable {
                             + "/"
                             + target.clusterName()
                             + " does not exist (yet)"));
-    byte[] json = Serialization.asJson(object).getBytes(StandardCharsets.UTF_8);
-    return SpecParser.parse(json, "Cluster " + target.namespace() + "/" + target.clusterName());
+    String what = "Cluster " + target.namespace() + "/" + target.clusterName();
+    String text = Serialization.asJson(object);
+    if (text.length() > SpecParser.MAX_BYTES) {
+      throw SpecParser.tooLarge(what, -1); // over the limit whatever its encoding
+    }
+    return SpecParser.parse(text.getBytes(StandardCharsets.UTF_8), what);
   }
 
+  /**
+   * @throws InputRefusedException naming the Secret and key when the value is over 1 MiB
+   */
   @Override
-  public Optional<byte[]> secret(String name, String key) {
+  public Optional<byte[]> secret(String name, String key) throws InputRefusedException {
     informer("secrets", name, client.secrets().inNamespace(target.namespace()).withName(name));
-    return cached("secrets", name, Secret.class).flatMap(s -> secretValue(s, key));
+    Optional<Secret> secret = cached("secrets", name, Secret.class);
+    return secret.isEmpty()
+        ? Optional.empty()
+        : secretValue(secret.get(), key, what("Secret", name, key));
   }
 
+  /**
+   * @throws InputRefusedException naming the ConfigMap and key when the value is over 1 MiB
+   */
   @Override
-  public Optional<byte[]> configMap(String name, String key) {
+  public Optional<byte[]> configMap(String name, String key) throws InputRefusedException {
     informer(
         "configmaps", name, client.configMaps().inNamespace(target.namespace()).withName(name));
-    return cached("configmaps", name, ConfigMap.class).flatMap(c -> configMapValue(c, key));
+    Optional<ConfigMap> map = cached("configmaps", name, ConfigMap.class);
+    return map.isEmpty()
+        ? Optional.empty()
+        : configMapValue(map.get(), key, what("ConfigMap", name, key));
+  }
+
+  private String what(String kind, String name, String key) {
+    return kind + " " + target.namespace() + "/" + name + " key " + key;
   }
 
   @Override
@@ -131,22 +151,28 @@ public final class KubeSource implements Source, AutoCloseable {
               + " is missing: the operator creates this Secret; check that it exists, has the key,"
               + " and that the Role names it (config/rbac/role.yaml)");
     }
-    String user =
-        secret(name, "username")
-            .map(v -> new String(v, StandardCharsets.UTF_8))
-            .orElse(defaultUser);
-    return new Credentials(user, utf8Chars(password.get()));
+    Optional<byte[]> user = secret(name, "username");
+    return new Credentials(
+        user.isEmpty() ? defaultUser : new String(credential(user.get(), name, "username")),
+        credential(password.get(), name, "password"));
   }
 
   @Override
-  public Optional<Credentials> credentials(String name) {
+  public Optional<Credentials> credentials(String name) throws InputRefusedException {
     Optional<byte[]> user = secret(name, "username");
     Optional<byte[]> password = secret(name, "password");
     if (user.isEmpty() || password.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(
-        new Credentials(new String(user.get(), StandardCharsets.UTF_8), utf8Chars(password.get())));
+        new Credentials(
+            new String(credential(user.get(), name, "username")),
+            credential(password.get(), name, "password")));
+  }
+
+  /** A user name or password as text, refused by name with a control character. */
+  private char[] credential(byte[] value, String name, String key) throws InputRefusedException {
+    return InputLimits.credential(value, what("Secret", name, key), false);
   }
 
   /** The names of the objects watched, as {@code resource/name}. */
@@ -180,35 +206,52 @@ public final class KubeSource implements Source, AutoCloseable {
     informers.clear();
   }
 
-  private static Optional<byte[]> secretValue(Secret secret, String key) {
+  private static Optional<byte[]> secretValue(Secret secret, String key, String what)
+      throws InputRefusedException {
     if (secret.getData() != null && secret.getData().get(key) != null) {
-      try {
-        return Optional.of(Base64.getDecoder().decode(secret.getData().get(key)));
-      } catch (IllegalArgumentException e) {
-        return Optional.empty(); // the API server only stores valid base64
-      }
+      return decoded(secret.getData().get(key), what);
     }
     if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
-      return Optional.of(secret.getStringData().get(key).getBytes(StandardCharsets.UTF_8));
+      return Optional.of(utf8(secret.getStringData().get(key), what));
     }
     return Optional.empty();
   }
 
-  private static Optional<byte[]> configMapValue(ConfigMap map, String key) {
+  private static Optional<byte[]> configMapValue(ConfigMap map, String key, String what)
+      throws InputRefusedException {
     if (map.getData() != null && map.getData().get(key) != null) {
-      return Optional.of(map.getData().get(key).getBytes(StandardCharsets.UTF_8));
+      return Optional.of(utf8(map.getData().get(key), what));
     }
     if (map.getBinaryData() != null && map.getBinaryData().get(key) != null) {
-      return Optional.of(Base64.getDecoder().decode(map.getBinaryData().get(key)));
+      return decoded(map.getBinaryData().get(key), what);
     }
     return Optional.empty();
   }
 
-  private static char[] utf8Chars(byte[] value) {
-    CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(value));
-    char[] out = new char[chars.remaining()];
-    chars.get(out);
-    return out;
+  /** A base64 value, refused over 1 MiB decoded: its encoded length is checked first. */
+  private static Optional<byte[]> decoded(String base64, String what) throws InputRefusedException {
+    // 4 characters carry 3 bytes: a longer text cannot decode to 1 MiB or less.
+    if (base64.length() > (InputLimits.MAX_BYTES + 2L) / 3 * 4) {
+      throw InputLimits.tooLarge(what, -1);
+    }
+    byte[] value;
+    try {
+      value = Base64.getDecoder().decode(base64);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // the API server only stores valid base64
+    }
+    InputLimits.checkSize(value.length, what);
+    return Optional.of(value);
+  }
+
+  private static byte[] utf8(String text, String what) throws InputRefusedException {
+    // A char is at most 3 bytes in UTF-8: no copy of a text that is surely over the limit.
+    if (text.length() > InputLimits.MAX_BYTES) {
+      throw InputLimits.tooLarge(what, -1);
+    }
+    byte[] value = text.getBytes(StandardCharsets.UTF_8);
+    InputLimits.checkSize(value.length, what);
+    return value;
   }
 
   private <T extends HasMetadata> Optional<T> cached(String resource, String name, Class<T> type) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.pgwarden.core.Mode;
 import io.pgwarden.core.Reporter;
 import io.pgwarden.core.StartupException;
+import io.pgwarden.source.InputRefusedException;
 import io.pgwarden.source.Source;
 import io.pgwarden.spec.Cluster;
 import io.pgwarden.spec.InvalidSpecException;
@@ -169,6 +170,8 @@ public final class KubernetesMode implements Mode, AutoCloseable {
                 + missing
                 + " (the operator creates them; a 403 above names a missing permission)");
       }
+    } catch (InputRefusedException e) {
+      throw new StartupException("TLS Secrets refused: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StartupException("interrupted while waiting for the TLS Secrets", e);

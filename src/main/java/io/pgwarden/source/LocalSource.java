@@ -7,7 +7,6 @@ import io.pgwarden.spec.SpecParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -38,17 +37,30 @@ public final class LocalSource implements Source {
     if (specFile.isEmpty()) {
       return Cluster.defaults();
     }
-    return SpecParser.parse(Files.readAllBytes(specFile.get()), specFile.get().toString());
+    Path file = specFile.get();
+    String what = file.toString();
+    // The operator chose this path: it may be a link anywhere (a mounted ConfigMap), but what it
+    // leads to must be a regular file of at most 1 MiB, refused before it is read in full.
+    Path real = file.toRealPath();
+    long size = MountedFiles.regularFile(real, what).size();
+    if (size > InputLimits.MAX_BYTES) {
+      throw SpecParser.tooLarge(what, size);
+    }
+    byte[] content = MountedFiles.readAtMost(real, InputLimits.MAX_BYTES);
+    if (content.length > InputLimits.MAX_BYTES) {
+      throw SpecParser.tooLarge(what, -1); // it grew since its size was read
+    }
+    return SpecParser.parse(content, what);
   }
 
   @Override
   public Optional<byte[]> secret(String name, String key) throws IOException {
-    return read(secretsDir, name, key);
+    return MountedFiles.readKey(secretsDir, "Secret", name, key);
   }
 
   @Override
   public Optional<byte[]> configMap(String name, String key) throws IOException {
-    return read(configMapsDir, name, key);
+    return MountedFiles.readKey(configMapsDir, "ConfigMap", name, key);
   }
 
   @Override
@@ -59,12 +71,15 @@ public final class LocalSource implements Source {
   /**
    * The owner's credentials from Secret {@code name} ({@code username}, {@code password}); what is
    * missing is generated on first start (a random 32-character password) and kept there, 0600, so a
-   * second start reuses it and the user can read it.
+   * second start reuses it and the user can read it. A value that is there but refused (a control
+   * character, a link out of the Secret's directory, over 1 MiB) is never replaced.
    */
   @Override
   public Credentials ownerCredentials(String name, String defaultUser) throws IOException {
     try {
       return readOrGenerate(name, defaultUser);
+    } catch (InputRefusedException e) {
+      throw e;
     } catch (IOException e) {
       throw new IOException(
           "--secrets: "
@@ -77,8 +92,8 @@ public final class LocalSource implements Source {
   }
 
   private Credentials readOrGenerate(String name, String defaultUser) throws IOException {
-    Optional<String> user = secret(name, "username").map(LocalSource::text);
-    Optional<String> password = secret(name, "password").map(LocalSource::text);
+    Optional<String> user = text(name, "username");
+    Optional<char[]> password = credential(name, "password");
     Path dir = secretsDir.resolve(name);
     if (user.isEmpty()) {
       createPrivateDirectory(dir);
@@ -94,33 +109,35 @@ public final class LocalSource implements Source {
           dir.resolve("password"),
           new String(generated).getBytes(StandardCharsets.UTF_8),
           AtomicFiles.OWNER_ONLY);
-      password = Optional.of(new String(generated));
+      password = Optional.of(generated);
     }
-    return new Credentials(user.orElse(defaultUser), password.get().toCharArray());
+    return new Credentials(user.orElse(defaultUser), password.get());
   }
 
   @Override
   public Optional<Credentials> credentials(String name) throws IOException {
-    Optional<String> user = secret(name, "username").map(LocalSource::text);
-    Optional<String> password = secret(name, "password").map(LocalSource::text);
+    Optional<String> user = text(name, "username");
+    Optional<char[]> password = credential(name, "password");
     if (user.isEmpty() || password.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Credentials(user.get(), password.get().toCharArray()));
+    return Optional.of(new Credentials(user.get(), password.get()));
   }
 
-  private static Optional<byte[]> read(Path root, String name, String key) throws IOException {
-    try {
-      return Optional.of(Files.readAllBytes(root.resolve(name).resolve(key)));
-    } catch (NoSuchFileException e) {
+  /**
+   * A user name or password from Secret {@code name}: a hand-written file often ends with a newline
+   * that is not part of the value; any other control character is refused by name.
+   */
+  private Optional<char[]> credential(String name, String key) throws IOException {
+    Optional<byte[]> value = secret(name, key);
+    if (value.isEmpty()) {
       return Optional.empty();
     }
+    return Optional.of(InputLimits.credential(value.get(), "Secret " + name + " key " + key, true));
   }
 
-  /** A hand-written file often ends with a newline that is not part of the value. */
-  private static String text(byte[] value) {
-    String s = new String(value, StandardCharsets.UTF_8);
-    return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+  private Optional<String> text(String name, String key) throws IOException {
+    return credential(name, key).map(String::new);
   }
 
   private static void createPrivateDirectory(Path dir) throws IOException {

@@ -20,6 +20,13 @@ import java.util.stream.Collectors;
  * field by its path in the object, e.g. {@code spec.bootstrap.initdb.owner}.
  */
 public final class SpecParser {
+  /**
+   * The most bytes a spec may have: 1 MiB, Kubernetes' own limit for an object (and for a Secret or
+   * ConfigMap value, which the sources hold to the same number). Larger input is refused before it
+   * is parsed.
+   */
+  public static final int MAX_BYTES = 1024 * 1024;
+
   /** A DNS-1035 label short enough to leave room for the derived Secret names. */
   private static final Pattern CLUSTER_NAME = Pattern.compile("[a-z]([-a-z0-9]{0,48}[a-z0-9])?");
 
@@ -50,6 +57,9 @@ public final class SpecParser {
    * @param source what the content came from, for messages (a file path, a resource name)
    */
   public static Cluster parse(byte[] content, String source) throws InvalidSpecException {
+    if (content.length > MAX_BYTES) {
+      throw tooLarge(source, content.length);
+    }
     Cluster cluster;
     try {
       cluster = content.length == 0 ? null : READER.readValue(content);
@@ -66,6 +76,19 @@ public final class SpecParser {
     }
     validate(cluster);
     return cluster;
+  }
+
+  /**
+   * The refusal of a spec over {@link #MAX_BYTES}, named by {@code source}; {@code size} is its
+   * size in bytes when known, else negative.
+   */
+  public static InvalidSpecException tooLarge(String source, long size) {
+    return new InvalidSpecException(
+        source,
+        (size >= 0 ? "is " + size + " bytes" : "is larger than " + MAX_BYTES + " bytes")
+            + ", over the limit of "
+            + MAX_BYTES
+            + " bytes (1 MiB, Kubernetes' own limit for an object); refused before parsing");
   }
 
   private static InvalidSpecException fromMapping(JsonMappingException e, String source) {

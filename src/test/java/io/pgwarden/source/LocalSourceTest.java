@@ -148,11 +148,12 @@ class LocalSourceTest {
   }
 
   @Test
-  void onlyOneTrailingNewlineIsRemoved() throws Exception {
+  void onlyOneTrailingNewlineIsRemovedAndASecondIsRefused() throws Exception {
     secretFile("s", "username", "u");
     secretFile("s", "password", "p\n\n");
-    assertThat(source().credentials("s"))
-        .hasValueSatisfying(cr -> assertThat(new String(cr.password())).isEqualTo("p\n"));
+    IOException e = catchThrowableOfType(IOException.class, () -> source().credentials("s"));
+    assertThat(e).isInstanceOf(InputRefusedException.class);
+    assertThat(e.getMessage()).contains("U+000A at 1");
   }
 
   @Test

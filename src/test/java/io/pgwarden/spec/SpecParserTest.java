@@ -397,4 +397,23 @@ class SpecParserTest {
                 + "      work_mem: 8MB\n");
     assertThat(e.getMessage()).contains("work_mem");
   }
+
+  @Test
+  void contentOverOneMebibyteIsRefusedByItsSourceBeforeParsing() throws Exception {
+    // Not YAML at all: it would fail to parse, but is refused for its size first.
+    byte[] big = new byte[SpecParser.MAX_BYTES + 1];
+    java.util.Arrays.fill(big, (byte) '[');
+    InvalidSpecException e =
+        catchThrowableOfType(
+            InvalidSpecException.class, () -> SpecParser.parse(big, "Cluster ns/db"));
+    assertThat(e).isNotNull();
+    assertThat(e.field()).isEqualTo("Cluster ns/db");
+    assertThat(e.getMessage()).contains("1048577 bytes", "limit of 1048576").doesNotContain("YAML");
+
+    byte[] full = new byte[SpecParser.MAX_BYTES];
+    java.util.Arrays.fill(full, (byte) ' ');
+    byte[] yaml = "spec:\n  stopDelay: 60\n".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(yaml, 0, full, 0, yaml.length);
+    assertThat(SpecParser.parse(full, "x").spec().stopDelay()).isEqualTo(60);
+  }
 }
