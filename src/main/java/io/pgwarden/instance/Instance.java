@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,8 +190,7 @@ public final class Instance {
               }
             });
     SignalHandlers.install(supervisor);
-    CompletableFuture<?> unused =
-        certificates.material().thenAccept(m -> model.update(s -> s.serving(m.fingerprint())));
+    whenDone(certificates.material(), m -> model.update(s -> s.serving(m.fingerprint())));
     // Netty, its TLS context and the metrics registry take a few hundred milliseconds to build: the
     // HTTP servers come up beside postgres's start instead of before it (ports checked at start).
     Thread httpStarter =
@@ -288,11 +288,10 @@ public final class Instance {
         .ifPresent(
             material -> {
               // Servers that start after this serve it once they have started.
-              CompletableFuture<?> unusedServed = servers.thenAccept(s -> s.serve(material));
+              whenDone(servers, s -> s.serve(material));
               model.update(s -> s.serving(material.fingerprint()));
             });
-    CompletableFuture<?> unusedApplied =
-        servers.thenAccept(s -> s.clusterApplied(changes.cluster()));
+    whenDone(servers, s -> s.clusterApplied(changes.cluster()));
     if (ready) {
       try {
         passwords.apply(changes.cluster());
@@ -340,6 +339,14 @@ public final class Instance {
     } finally {
       servers.getNow(Servers.NONE).disconnect();
     }
+  }
+
+  /**
+   * Runs {@code action} once {@code future} completes (at once when it has); a failure skips it.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // the action's own failures are logged where raised
+  private static <T> void whenDone(CompletableFuture<T> future, Consumer<T> action) {
+    future.thenAccept(action);
   }
 
   private static void closeQuietly(AutoCloseable closeable) {

@@ -1,5 +1,6 @@
 package io.pgwarden.metrics;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -41,6 +42,9 @@ public final class MetricsService {
   private static final Duration IDLE_CONNECTIONS = Duration.ofMinutes(5);
 
   /** What the service is built from. */
+  @SuppressFBWarnings(
+      value = {"EI_EXPOSE_REP", "EI_EXPOSE_REP2"},
+      justification = "collaborators handed over to be shared: the log writer is the process's own")
   public record Needs(
       Settings settings,
       Postgres postgres,

@@ -34,8 +34,12 @@ public final class InstanceLock implements AutoCloseable {
   /** Where the lock of {@code dataDir} is kept. */
   public static Path dataLockFile(Path dataDir) {
     Path absolute = dataDir.toAbsolutePath().normalize();
-    Path parent = absolute.getParent() == null ? absolute : absolute.getParent();
-    return parent.resolve("." + absolute.getFileName() + ".pgwarden.lock");
+    Path parent = absolute.getParent();
+    Path name = absolute.getFileName();
+    if (parent == null || name == null) {
+      return absolute.resolve(".pgwarden.lock"); // PGDATA is the root directory
+    }
+    return parent.resolve("." + name + ".pgwarden.lock");
   }
 
   /**
@@ -59,7 +63,10 @@ public final class InstanceLock implements AutoCloseable {
   }
 
   private static FileChannel lock(Path file, String flag, Path dir) throws IOException {
-    Files.createDirectories(file.getParent());
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
     if (Files.isSymbolicLink(file)) {
       throw new IOException(flag + ": the lock file " + file + " is a symbolic link; remove it");
     }

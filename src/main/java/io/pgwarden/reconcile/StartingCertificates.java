@@ -1,5 +1,6 @@
 package io.pgwarden.reconcile;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.core.Mode;
 import io.pgwarden.core.StartupException;
 import io.pgwarden.settings.ControllerLayout;
@@ -26,6 +27,9 @@ import java.util.concurrent.Executor;
  *     {@link StartupException}
  * @param postgresWaits whether postgres may start only once {@code material} is done
  */
+@SuppressFBWarnings(
+    value = {"EI_EXPOSE_REP", "EI_EXPOSE_REP2"},
+    justification = "the future is shared on purpose: the servers and postgres's start wait on it")
 public record StartingCertificates(
     CompletableFuture<TlsMaterial> material, String knownDigest, boolean postgresWaits) {
 

@@ -1,5 +1,7 @@
 package io.pgwarden.sql;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -69,7 +71,9 @@ public final class ServerState {
       try (Connection c = postgres.connect("postgres", SQL_TIMEOUT_SECONDS);
           Statement st = c.createStatement()) {
         Loaded loaded = loaded(st);
-        if (hash.equals(loaded.hash())) {
+        if (MessageDigest.isEqual(
+            hash.getBytes(StandardCharsets.UTF_8),
+            loaded.hash().getBytes(StandardCharsets.UTF_8))) {
           logRefusedHbaLines(st);
           log.info("configuration {} loaded", hash);
           if (!loaded.pendingRestart().isEmpty()) {

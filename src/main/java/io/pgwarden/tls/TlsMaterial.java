@@ -1,5 +1,6 @@
 package io.pgwarden.tls;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.pgwarden.pgdata.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +150,9 @@ public final class TlsMaterial {
   }
 
   /** The CA postgres trusts for client certificates (port 8000's too, when it requires them). */
+  @SuppressFBWarnings(
+      value = "EI_EXPOSE_REP",
+      justification = "an X509Certificate is immutable in practice; the JDK's has no setters")
   public X509Certificate clientCa() {
     return clientCa;
   }
@@ -156,6 +160,7 @@ public final class TlsMaterial {
   /**
    * The notAfter of the server, server CA, client CA and replication certificates, by those names.
    */
+  @SuppressFBWarnings(value = "EI_EXPOSE_REP", justification = "an unmodifiable map of immutables")
   public Map<String, Instant> notAfter() {
     return notAfter;
   }
