@@ -182,7 +182,11 @@ public final class Instance {
                 model.update(InstanceState::crashed);
               }
             });
-    SignalHandlers.install(supervisor);
+    SignalHandlers.install(
+        supervisor,
+        () ->
+            actions.execute(
+                () -> apply(reconciler.reconcile(), supervisor, server, servers, passwords)));
     CompletableFuture<?> unused =
         certificates.material().thenAccept(m -> model.update(s -> s.serving(m.fingerprint())));
     // Netty, its TLS context and the metrics registry take a few hundred milliseconds to build: the
