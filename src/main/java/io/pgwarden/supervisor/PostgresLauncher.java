@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * thread that lives as long as it is supervised: the {@link Supervisor}'s loop. The signal is set
  * in the child a few milliseconds after the fork, so a pgwarden killed within them, or one without
  * {@code setpriv} (a warning says so), leaves postgres running: the next pgwarden stops a
- * postmaster it finds running on PGDATA before it starts its own.
+ * postmaster it finds running on PGDATA before it starts its own. In a container whose PID 1 is
+ * pgwarden neither tool is needed (the image has no util-linux): the kernel kills the whole PID
+ * namespace when its first process dies.
  */
 @SuppressFBWarnings(
     value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
@@ -59,14 +61,12 @@ public final class PostgresLauncher implements Launcher {
     List<String> argv = new ArrayList<>();
     if (Files.isExecutable(setsid)) {
       argv.add(setsid.toString());
-    } else {
-      log.warn(
-          "{} not found: postgres starts in pgwarden's process group, so a Ctrl-C in a terminal"
-              + " reaches it directly",
-          setsid);
     }
     if (Files.isExecutable(setpriv)) {
       argv.addAll(List.of(setpriv.toString(), "--pdeathsig", "INT"));
+    } else if (ProcessHandle.current().pid() == 1) {
+      // A container's PID 1: when it dies the kernel kills every process of its PID namespace.
+      log.debug("{} not found; as PID 1, postgres cannot outlive pgwarden anyway", setpriv);
     } else {
       log.warn(
           "{} not found: should pgwarden be killed, postgres would run on unsupervised until the"
