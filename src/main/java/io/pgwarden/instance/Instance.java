@@ -189,7 +189,9 @@ public final class Instance {
                 model.update(InstanceState::crashed);
               }
             });
-    SignalHandlers.install(supervisor);
+    Runnable reread =
+        () -> actions.execute(() -> reconcile(reconciler, supervisor, server, servers, passwords));
+    SignalHandlers.install(supervisor, reread);
     whenDone(certificates.material(), m -> model.update(s -> s.serving(m.fingerprint())));
     // Netty, its TLS context and the metrics registry take a few hundred milliseconds to build: the
     // HTTP servers come up beside postgres's start instead of before it (ports checked at start).
@@ -212,11 +214,7 @@ public final class Instance {
             },
             "pgwarden-http-start");
     httpStarter.start();
-    AutoCloseable watcher =
-        mode.watch(
-            () ->
-                actions.execute(
-                    () -> reconcile(reconciler, supervisor, server, servers, passwords)));
+    AutoCloseable watcher = mode.watch(reread);
     int code = supervisor.run();
     model.update(InstanceState::stopped);
     httpStarter.join();

@@ -1,31 +1,23 @@
 package io.pgwarden.instance;
 
 import io.pgwarden.supervisor.Signals;
+import io.pgwarden.supervisor.StraySignals;
 import io.pgwarden.supervisor.Supervisor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** The signals PID 1 handles, each turned into a request to the supervisor's loop. */
+/** The signals PID 1 handles, each turned into a request to the supervisor or a reconcile. */
 final class SignalHandlers {
-  private static final Logger log = LoggerFactory.getLogger(SignalHandlers.class);
-
   private SignalHandlers() {}
 
-  /** SIGTERM and SIGINT stop postgres smart-then-fast; SIGCHLD reaps orphans. */
-  static void install(Supervisor supervisor) {
-    handle("TERM", () -> supervisor.requestShutdown("SIGTERM"));
-    handle("INT", () -> supervisor.requestShutdown("SIGINT"));
-    handle("CHLD", supervisor::requestReap);
-  }
-
   /**
-   * A signal ignored by whoever started the JVM cannot be handled: say so, and go on without it.
+   * SIGTERM and SIGINT stop postgres smart-then-fast; SIGCHLD reaps orphans; SIGHUP runs {@code
+   * reread}, the reconcile the watcher runs on a change, as a daemon re-reads its configuration;
+   * every other signal pgwarden can catch is logged and ignored ({@link StraySignals}).
    */
-  private static void handle(String name, Runnable action) {
-    try {
-      Signals.handle(name, action);
-    } catch (IllegalStateException e) {
-      log.warn("{}", e.getMessage());
-    }
+  static void install(Supervisor supervisor, Runnable reread) {
+    Signals.handleOrWarn("TERM", () -> supervisor.requestShutdown("SIGTERM"));
+    Signals.handleOrWarn("INT", () -> supervisor.requestShutdown("SIGINT"));
+    Signals.handleOrWarn("CHLD", supervisor::requestReap);
+    Signals.handleOrWarn("HUP", Signals.logged("HUP", "re-reading the spec and Secrets", reread));
+    StraySignals.install();
   }
 }

@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Installs handlers for POSIX signals through {@code sun.misc.Signal}. It is reached by reflection
@@ -12,6 +14,8 @@ import java.lang.reflect.Proxy;
  * module, which the JDK keeps exported for exactly this use.
  */
 public final class Signals {
+  private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
   private Signals() {}
 
   /**
@@ -23,6 +27,40 @@ public final class Signals {
    *     delivers it, so the caller must know
    */
   public static void handle(String name, Runnable action) {
+    if (install(name, action)) {
+      throw new IllegalStateException(
+          "SIG"
+              + name
+              + " was ignored when the JVM started, so it can never be delivered; start pgwarden"
+              + " with 'env --default-signal=INT,TERM,HUP java ...'");
+    }
+  }
+
+  /** As {@link #handle}, but a signal that cannot be delivered is logged, not thrown. */
+  public static void handleOrWarn(String name, Runnable action) {
+    try {
+      handle(name, action);
+    } catch (IllegalStateException e) {
+      log.warn("{}", e.getMessage());
+    }
+  }
+
+  /** {@code action}, after a line naming the signal and saying what follows. */
+  public static Runnable logged(String name, String what, Runnable action) {
+    return () -> {
+      log.info("SIG{} received: {}", name, what);
+      action.run();
+    };
+  }
+
+  /**
+   * Installs the handler, whatever was there before: the JVM's own native handler included (for
+   * SIGUSR2, see {@link StraySignals}).
+   *
+   * @return whether the signal was ignored before (then, for HUP, INT and TERM, the JVM installed
+   *     nothing)
+   */
+  static boolean install(String name, Runnable action) {
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -43,14 +81,7 @@ public final class Signals {
           Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerClass}, ih);
       Object previous =
           signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
-      Object ignored = handlerClass.getField("SIG_IGN").get(null);
-      if (previous == ignored) {
-        throw new IllegalStateException(
-            "SIG"
-                + name
-                + " was ignored when the JVM started, so it can never be delivered; start pgwarden"
-                + " with 'env --default-signal=INT,TERM,HUP java ...'");
-      }
+      return previous == handlerClass.getField("SIG_IGN").get(null);
     } catch (ClassNotFoundException
         | NoSuchMethodException
         | NoSuchFieldException

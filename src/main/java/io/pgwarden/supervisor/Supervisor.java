@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * The one loop that owns the postgres process. Everything that happens to postgres arrives as an
  * {@link Event} and is handled here, one at a time, on the supervisor's own thread, so that a
  * restart never races a shutdown.
+ *
+ * <p>Every postgres is started from the thread that calls {@link #run()}, and {@link
+ * PostgresLauncher} asks the kernel to send it SIGINT (a fast shutdown) when its parent dies: for
+ * Linux that parent is this very thread, not the JVM, so {@code run()} must be called on a thread
+ * that lives until it returns (the caller's own, never a pool's).
  */
 public final class Supervisor {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -133,10 +138,14 @@ public final class Supervisor {
 
   /**
    * Starts postgres and supervises it until a shutdown completes (returns 0) or, under {@link
-   * RestartPolicy#exitOnCrash()}, postgres crashes (returns 1).
+   * RestartPolicy#exitOnCrash()}, postgres crashes or cannot be started at all (returns 1: the
+   * kubelet restarts the container, with its own backoff). Under a restarting policy a failed start
+   * is retried with the same backoff as a crash.
    */
   public int run() throws InterruptedException {
-    start(true);
+    if (!start(true) && !restartPolicy.restart()) {
+      return 1;
+    }
     while (true) {
       Event event = events.poll(untilNextDeadline().toMillis(), TimeUnit.MILLISECONDS);
       lastTick = Instant.now();
@@ -146,7 +155,9 @@ public final class Supervisor {
         if (restartAt != null && !lastTick.isBefore(restartAt)) {
           restartAt = null;
           restarts.incrementAndGet();
-          start(false);
+          if (!start(false) && !restartPolicy.restart()) {
+            return 1;
+          }
         }
         continue;
       }
@@ -218,19 +229,33 @@ public final class Supervisor {
         crashesInARow);
   }
 
+  /**
+   * Starts postgres; when it cannot be started, schedules the next attempt (restarting policy) or
+   * leaves the exit to the caller.
+   *
+   * @return false when the start failed
+   */
   @SuppressFBWarnings(
       value = "DLS_DEAD_LOCAL_STORE",
       justification =
           "the unused local is Error Prone's FutureReturnValueIgnored idiom: the future is not"
               + " awaited on purpose")
-  private void start(boolean firstStart) {
+  private boolean start(boolean firstStart) {
     Process p;
     try {
       p = launcher.start();
     } catch (IOException e) {
+      if (!restartPolicy.restart()) {
+        // Kubernetes: without a delay the next attempt would fail the same way at once, in a
+        // tight loop; the kubelet restarts the container with a backoff of its own.
+        log.error(
+            "could not start postgres: {}; exiting so the kubelet restarts the container",
+            e.getMessage());
+        return false;
+      }
       log.error("could not start postgres: {}", e.getMessage());
       scheduleRestart(-1);
-      return;
+      return false;
     }
     postgres = p;
     startedAt = Instant.now();
@@ -240,6 +265,7 @@ public final class Supervisor {
     CompletableFuture<Void> unused =
         p.onExit().thenAccept(done -> events.add(new PostgresExited(pid, done.exitValue())));
     background.accept(() -> awaitReadyThenHook(p, firstStart));
+    return true;
   }
 
   private void awaitReadyThenHook(Process p, boolean firstStart) {

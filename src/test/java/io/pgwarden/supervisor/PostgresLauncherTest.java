@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,5 +61,95 @@ class PostgresLauncherTest {
   private static String pidFile(long pid, String status) {
     return String.join(
         "\n", Long.toString(pid), "/data", "1700000000", "5432", "/run", "*", "1 2", status, "");
+  }
+
+  @Test
+  void postgresRunsUnderSetsidAndSetprivWhenBothAreThere() {
+    Path bin = Path.of("/pg/bin");
+    assertThat(
+            new PostgresLauncher(
+                    new Children(),
+                    bin,
+                    data,
+                    data.resolve("fifo"),
+                    Path.of("/usr/bin/setsid"),
+                    Path.of("/usr/bin/setpriv"))
+                .command())
+        .containsExactly(
+            "/usr/bin/setsid",
+            "/usr/bin/setpriv",
+            "--pdeathsig",
+            "INT",
+            "/pg/bin/postgres",
+            "-D",
+            data.toString());
+    assertThat(
+            new PostgresLauncher(
+                    new Children(),
+                    bin,
+                    data,
+                    data.resolve("fifo"),
+                    data.resolve("no-setsid"),
+                    data.resolve("no-setpriv"))
+                .command())
+        .as("either missing: postgres starts all the same")
+        .containsExactly("/pg/bin/postgres", "-D", data.toString());
+  }
+
+  /**
+   * PR_SET_PDEATHSIG follows the thread that forked: a "postgres" started from a thread that then
+   * ends gets SIGINT at once, one started from a thread that lives on keeps running.
+   */
+  @Test
+  void postgresGetsSigintWhenTheThreadThatStartedItEnds() throws Exception {
+    Path bin = Files.createDirectory(data.resolve("bin"));
+    Path fake = bin.resolve("postgres");
+    Files.writeString(
+        fake,
+        "#!/bin/sh\n# postgres sets its own SIGINT handler; sleep would inherit an ignored one\nexec env --default-signal=INT sleep 60\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    PostgresLauncher launcher =
+        new PostgresLauncher(new Children(), bin, data, data.resolve("raw.log"));
+    assertThat(launcher.command()).as("util-linux is installed here").contains("--pdeathsig");
+
+    Process living = launcher.start();
+    awaitExec(living, "sleep");
+    CompletableFuture<Process> fromDeadThread = new CompletableFuture<>();
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                Process p = launcher.start();
+                // setpriv sets the signal after the fork: end the thread only once it is set.
+                awaitExec(p, "sleep");
+                fromDeadThread.complete(p);
+              } catch (Exception e) {
+                fromDeadThread.completeExceptionally(e);
+              }
+            },
+            "short-lived-starter");
+    starter.start();
+    starter.join();
+    Process orphan = fromDeadThread.get(10, TimeUnit.SECONDS);
+    try {
+      assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).as("ended with its parent thread").isTrue();
+      assertThat(orphan.exitValue()).isEqualTo(128 + Libc.SIGINT);
+      assertThat(living.isAlive()).as("its parent thread lives on").isTrue();
+    } finally {
+      living.destroyForcibly();
+      orphan.destroyForcibly();
+    }
+  }
+
+  /** Waits until {@code p} runs {@code command} (its argv[0] after the execs). */
+  private static void awaitExec(Process p, String command) throws Exception {
+    Path comm = Path.of("/proc", Long.toString(p.pid()), "comm");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.readString(comm).strip().equals(command)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(p + " never ran " + command);
+      }
+      Thread.sleep(5);
+    }
   }
 }

@@ -46,9 +46,23 @@ final class SupervisedFake implements AutoCloseable {
       ShutdownPolicy shutdownPolicy,
       Supplier<FakePostgres.Obeys> obeys,
       ExecutorService background) {
+    this(restartPolicy, shutdownPolicy, obeys, background, 0);
+  }
+
+  /**
+   * As above, with the first {@code failingStarts} start attempts failing, the very first one
+   * included.
+   */
+  SupervisedFake(
+      RestartPolicy restartPolicy,
+      ShutdownPolicy shutdownPolicy,
+      Supplier<FakePostgres.Obeys> obeys,
+      ExecutorService background,
+      int failingStarts) {
     this.restartPolicy = restartPolicy;
     this.shutdownPolicy = shutdownPolicy;
     this.launcher = new FakeLauncher(obeys);
+    launcher.failNext(failingStarts);
     this.supervisor =
         new Supervisor(
             launcher,

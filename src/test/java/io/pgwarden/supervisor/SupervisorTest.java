@@ -156,6 +156,36 @@ class SupervisorTest {
   }
 
   @Test
+  void underExitOnCrashAFailedStartEndsRunWithOneInsteadOfRetrying() throws Exception {
+    try (SupervisedFake s =
+        new SupervisedFake(RestartPolicy.exitOnCrash(), QUICK, () -> Obeys.SMART, BACKGROUND, 3)) {
+      assertThat(s.awaitExitCode()).isEqualTo(1);
+      // Retried at once, the attempts would use up all three failures and start a fourth postgres.
+      assertThat(s.launcher.attempts()).hasSize(1);
+      assertThat(s.launcher.attempts().get(0).postgres()).isEmpty();
+      assertThat(s.startedPids()).isEmpty();
+      assertThat(s.readyHooks()).isEmpty();
+      assertThat(s.supervisor.restarts()).isZero();
+    }
+  }
+
+  @Test
+  void underABackoffPolicyAFailedFirstStartIsRetried() throws Exception {
+    RestartPolicy policy =
+        new RestartPolicy(true, Duration.ofMillis(30), Duration.ofSeconds(1), Duration.ofDays(1));
+    try (SupervisedFake s = new SupervisedFake(policy, QUICK, () -> Obeys.SMART, BACKGROUND, 1)) {
+      s.awaitStarted(1);
+      s.supervisor.requestShutdown("test");
+
+      assertThat(s.awaitExitCode()).isZero();
+      List<FakeLauncher.Attempt> attempts = s.launcher.attempts();
+      assertThat(attempts).hasSize(2);
+      assertThat(millisBetween(attempts.get(0).nanos(), attempts.get(1).nanos()))
+          .isGreaterThanOrEqualTo(30);
+    }
+  }
+
+  @Test
   void crashesInARowDoubleTheDelayUpToTheBound() throws Exception {
     RestartPolicy policy =
         new RestartPolicy(true, Duration.ofMillis(40), Duration.ofMillis(120), Duration.ofDays(1));
