@@ -43,7 +43,7 @@ public final class MetricsService {
 
   /** What the service is built from. */
   @SuppressFBWarnings(
-      value = {"EI_EXPOSE_REP", "EI_EXPOSE_REP2"},
+      value = "EI_EXPOSE_REP",
       justification = "collaborators handed over to be shared: the log writer is the process's own")
   public record Needs(
       Settings settings,

@@ -28,7 +28,7 @@ import java.util.concurrent.Executor;
  * @param postgresWaits whether postgres may start only once {@code material} is done
  */
 @SuppressFBWarnings(
-    value = {"EI_EXPOSE_REP", "EI_EXPOSE_REP2"},
+    value = "EI_EXPOSE_REP",
     justification = "the future is shared on purpose: the servers and postgres's start wait on it")
 public record StartingCertificates(
     CompletableFuture<TlsMaterial> material, String knownDigest, boolean postgresWaits) {
