@@ -239,6 +239,9 @@ public final class Instance {
       apply(reconciler.reconcile(), supervisor, server, servers, passwords);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // stopping
+    } catch (RuntimeException e) {
+      // A defect must not kill the actions thread, nor reach stdout as a plain stack trace.
+      log.error("reconcile failed, the last good configuration stays in force: {}", e.toString());
     }
   }
 
