@@ -41,20 +41,7 @@ class KubeSourceTest {
   }
 
   private void secret(String name, String key, String value) {
-    client
-        .secrets()
-        .inNamespace("ns")
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withData(
-                    Map.of(
-                        key,
-                        Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))))
-                .build())
-        .createOr(r -> r.update());
+    secretBytes(name, key, value.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String text(byte[] b) {
