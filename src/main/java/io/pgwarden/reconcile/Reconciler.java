@@ -107,8 +107,14 @@ public final class Reconciler {
     if (refusals.any()) {
       return unchanged();
     }
+    ConfigFiles.Snapshot before;
     try {
-      ConfigFiles.Snapshot before = ConfigFiles.snapshot(dataDir);
+      before = ConfigFiles.snapshot(dataDir);
+    } catch (IOException e) {
+      log.error("while reading the configuration in {}: {}", dataDir, e.getMessage());
+      return unchanged();
+    }
+    try {
       List<String> changed =
           ConfigFiles.install(dataDir, config.files(), PostgresqlConf::withIncludes);
       if (!changed.isEmpty()) {
@@ -127,7 +133,13 @@ public final class Reconciler {
       lastHash = config.hash();
       return new Changes(cluster, changed, certificates, config.hash());
     } catch (IOException e) {
+      // Half a change (new files, the certificates not installed) is no change: put them back.
       log.error("while installing the configuration into {}: {}", dataDir, e.getMessage());
+      try {
+        before.restore();
+      } catch (IOException restore) {
+        log.error("while putting back the configuration in {}: {}", dataDir, restore.getMessage());
+      }
       return unchanged();
     }
   }
